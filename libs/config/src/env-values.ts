@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+// Reusable readers of environment strings, each with a message that says what is expected.
+
+export const positiveInt = (defaultValue: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return defaultValue;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a positive integer' });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+export const commaList = (message: string) =>
+  z
+    .string({ error: message })
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.length > 0, { message });
+
+export const urlString = (protocols: readonly string[], message: string) =>
+  z.string({ error: message }).refine(
+    (raw) => {
+      try {
+        return protocols.includes(new URL(raw).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message },
+  );
+
+export const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  .default('info');
