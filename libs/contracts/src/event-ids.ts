@@ -1,0 +1,48 @@
+import { v5 as uuidv5 } from 'uuid';
+import type { EventType } from './event-types';
+import type { VerificationStatus } from './payloads/verification-status-changed';
+
+/**
+ * Fixed namespace of this project's name-based ids. Changing it changes every deterministic id,
+ * which would let consumers see already-emitted facts again.
+ */
+export const EVENT_ID_NAMESPACE = '9eefae0a-668d-4383-a8b9-e30a810871f1';
+
+// NUL cannot occur in the ids it separates, so ('a','bc') and ('ab','c') stay distinct.
+const SEPARATOR = '\u0000';
+
+/**
+ * UUID v5 of the event type and the parts that identify one logical fact. Re-emitting the same
+ * fact (after a crash or a redelivery) yields the same CloudEvents `id`, which consumers dedupe on.
+ */
+export function deterministicEventId(type: EventType, ...parts: string[]): string {
+  return uuidv5([type, ...parts].join(SEPARATOR), EVENT_ID_NAMESPACE);
+}
+
+/** One VismaConnectLinked per user and address; addresses compare case-insensitively. */
+export function vismaConnectLinkedId(tenantId: string, userId: string, email: string): string {
+  return deterministicEventId('VismaConnectLinked', tenantId, userId, email.toLowerCase());
+}
+
+/** One VerificationBatchCompleted per request, however many parts or redeliveries it had. */
+export function verificationBatchCompletedId(requestId: string): string {
+  return deterministicEventId('VerificationBatchCompleted', requestId);
+}
+
+/** One UserImportCompleted per import. */
+export function userImportCompletedId(importId: string): string {
+  return deterministicEventId('UserImportCompleted', importId);
+}
+
+/**
+ * One status change per user, new status and cause; `causeId` is the id of the event or step
+ * that caused it, so a later, separate change to the same status still gets its own id.
+ */
+export function verificationStatusChangedId(
+  tenantId: string,
+  userId: string,
+  status: VerificationStatus,
+  causeId: string,
+): string {
+  return deterministicEventId('VerificationStatusChanged', tenantId, userId, status, causeId);
+}

@@ -1,0 +1,32 @@
+import type { AnyCloudEvent } from './cloud-event';
+import type { EventType } from './event-types';
+
+/** The key rule per type in words, for documentation; `kafkaKeyOf` is tested against it. */
+export const KAFKA_KEY_RULES: Readonly<Record<EventType, 'tenantId' | 'tenantId:userId'>> =
+  Object.freeze({
+    VerificationRequested: 'tenantId',
+    UserImportUploaded: 'tenantId',
+    EmailVerified: 'tenantId:userId',
+    VismaConnectLinked: 'tenantId:userId',
+    VerificationStatusChanged: 'tenantId:userId',
+    VerificationBatchCompleted: 'tenantId',
+    UserImportCompleted: 'tenantId',
+  });
+
+/**
+ * Kafka key per the spec's topic table. Per-user events are keyed by tenant and user so that one
+ * user's changes stay ordered on one partition; tenant-wide events are keyed by tenant.
+ */
+export function kafkaKeyOf(event: AnyCloudEvent): string {
+  switch (event.type) {
+    case 'VerificationRequested':
+    case 'UserImportUploaded':
+    case 'VerificationBatchCompleted':
+    case 'UserImportCompleted':
+      return event.data.tenantId;
+    case 'EmailVerified':
+    case 'VismaConnectLinked':
+    case 'VerificationStatusChanged':
+      return `${event.data.tenantId}:${event.data.userId}`;
+  }
+}
