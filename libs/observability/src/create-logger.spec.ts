@@ -1,0 +1,48 @@
+import { Writable } from 'node:stream';
+import { createLogger } from './create-logger';
+import { maskEmail } from './redaction';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createLogger({ service: 'test', version: '0.0.0', level: 'info', destination });
+  return { logger, lines };
+}
+
+describe('maskEmail', () => {
+  it('keeps the first letters and the top-level domain only', () => {
+    expect(maskEmail('anna.svensson@example.se')).toBe('a***@e***.se');
+    expect(maskEmail('åsa@företag.se')).toBe('å***@f***.se');
+    expect(maskEmail('not-an-address')).toBe('***');
+  });
+});
+
+describe('createLogger', () => {
+  it('masks addresses and removes tokens wherever they sit in a log object', () => {
+    const { logger, lines } = capture();
+    logger.info(
+      {
+        email: 'anna@example.se',
+        user: { email: 'bo@example.se', token: 'secret-token' },
+        data: { users: [{ userId: 'u1', email: 'cia@example.se' }] },
+        token: 'top-secret',
+      },
+      'hello',
+    );
+    const text = JSON.stringify(lines);
+    expect(text).not.toMatch(/anna@|bo@|cia@|secret-token|top-secret/);
+    expect(lines[0]).toMatchObject({
+      service: 'test',
+      version: '0.0.0',
+      level: 'info',
+      email: 'a***@e***.se',
+      user: { email: 'b***@e***.se', token: '[redacted]' },
+      data: { users: [{ userId: 'u1', email: 'c***@e***.se' }] },
+    });
+  });
+});

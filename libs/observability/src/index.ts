@@ -1,0 +1,3 @@
+export * from './redaction';
+export * from './create-logger';
+export * from './observability.module';

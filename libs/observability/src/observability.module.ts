@@ -1,0 +1,16 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+
+/** Makes the process's one pino logger Nest's logger too, so framework lines are JSON as well. */
+@Module({})
+export class ObservabilityModule {
+  static forRoot(logger: Logger): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      global: true,
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } })],
+      exports: [LoggerModule],
+    };
+  }
+}

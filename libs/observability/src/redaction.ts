@@ -1,0 +1,41 @@
+/**
+ * Shows enough of an address for a person to recognise it ("a***@e***.se") and no more.
+ * Used in logs and on pages that must not reveal a whole address.
+ */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '***';
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  const dot = domain.lastIndexOf('.');
+  const host = dot > 0 ? domain.slice(0, dot) : domain;
+  const tld = dot > 0 ? domain.slice(dot) : '';
+  return `${first(local)}***@${first(host)}***${tld}`;
+}
+
+function first(s: string): string {
+  return Array.from(s)[0] ?? '';
+}
+
+/** Log keys whose values are addresses: masked, never written whole. */
+export const EMAIL_LOG_PATHS = [
+  'email',
+  '*.email',
+  '*.*.email',
+  'users[*].email',
+  '*.users[*].email',
+  '*.*.users[*].email',
+];
+
+/** Log keys whose values are secrets: removed outright. */
+export const SECRET_LOG_PATHS = [
+  'token',
+  '*.token',
+  '*.*.token',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  '*.headers.authorization',
+  '*.headers.cookie',
+];

@@ -1,0 +1,34 @@
+import mongoose, { type Connection } from 'mongoose';
+import { z } from 'zod';
+import { urlString } from '@app/config';
+
+export const mongoEnvSchema = z.object({
+  MONGODB_URI: urlString(
+    ['mongodb:', 'mongodb+srv:'],
+    'must be a mongodb:// or mongodb+srv:// URI naming the database, e.g. mongodb://127.0.0.1:27017/connect-provisioning',
+  ),
+});
+
+/**
+ * One connection per process. autoIndex is off: indexes are created by the repositories'
+ * init() at start-up, where a failure stops the process instead of the first query.
+ */
+export async function connectMongo(uri: string): Promise<Connection> {
+  const connection = mongoose.createConnection(uri, {
+    autoIndex: false,
+    autoCreate: false,
+    serverSelectionTimeoutMS: 10_000,
+  });
+  await connection.asPromise();
+  return connection;
+}
+
+/** True when the server answers a ping; used by health checks. */
+export async function pingMongo(connection: Connection): Promise<boolean> {
+  try {
+    await connection.db?.admin().ping();
+    return connection.db !== undefined;
+  } catch {
+    return false;
+  }
+}
