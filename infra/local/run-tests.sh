@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `npm test`: every check and test, on a fresh machine too. Installs what is missing (npm
+# packages, Kafka's jars, FerretDB), starts the local stack unless KAFKA_BROKERS and
+# MONGODB_URI name servers of your own, and stops what it started.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+
+t0=$(date +%s)
+bash "$here/ensure-deps.sh"
+
+started_stack=0
+if [[ -z "${KAFKA_BROKERS:-}" || -z "${MONGODB_URI:-}" ]]; then
+  # Tests get a stack of their own (own data folder), so a developer's `npm start` data is untouched.
+  export STACK_DIR="${STACK_DIR:-$root/.stack/test}"
+  if ! bash "$here/stack.sh" status | grep -q '^kafka: running'; then started_stack=1; fi
+  bash "$here/stack.sh" up
+  eval "$(bash "$here/stack.sh" env)"
+fi
+stop_stack() { if [[ $started_stack == 1 ]]; then bash "$here/stack.sh" down || true; fi; }
+trap stop_stack EXIT
+echo "[test] set-up took $(( $(date +%s) - t0 ))s" >&2
+
+echo "[test] type check" >&2
+npx tsc -p tsconfig.json --noEmit
+echo "[test] lint" >&2
+npx eslint . --max-warnings=0
+npx prettier --check . >/dev/null || { echo "[test] formatting differs: run npm run format" >&2; exit 1; }
+echo "[test] unit and end-to-end tests" >&2
+npx jest --ci "$@"

@@ -1,0 +1,151 @@
+import mongoose from 'mongoose';
+import {
+  createEvent,
+  DEFAULT_TOPICS,
+  dlqTopicOf,
+  serializeEvent,
+  CLOUDEVENTS_CONTENT_TYPE,
+} from '@app/contracts';
+import {
+  startVerificationWorker,
+  type RunningWorker,
+} from '../../apps/verification-worker/src/bootstrap';
+import { isolatedEnv } from '../support/test-env';
+import { KafkaTestClient } from '../support/kafka-test-client';
+import { waitFor } from '../support/wait-for';
+
+// The smoke path of the foundation: a VerificationRequested on the real broker is validated,
+// stored through mongoose in the MongoDB-wire server and answered with VerificationStatusChanged.
+describe('verification worker smoke path (real Kafka and MongoDB-wire server)', () => {
+  const env = isolatedEnv('smoke');
+  const requestedTopic = env.TOPIC_VERIFICATION_REQUESTED!;
+  const statusTopic = env.TOPIC_VERIFICATION_STATUS_CHANGED!;
+  const kafka = new KafkaTestClient(env.KAFKA_BROKERS!);
+  let worker: RunningWorker;
+  let db: mongoose.Connection;
+
+  beforeAll(async () => {
+    worker = await startVerificationWorker(env);
+    await kafka.watch([statusTopic, dlqTopicOf(requestedTopic)]);
+    db = await mongoose.createConnection(env.MONGODB_URI!).asPromise();
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await kafka.close();
+    await db?.dropDatabase();
+    await db?.close();
+  });
+
+  function request(id: string, users: { userId: string; email?: string }[]) {
+    return createEvent(
+      'VerificationRequested',
+      { requestId: `req-${id}`, tenantId: 'tenant-a', requestedBy: { userId: 'admin-1' }, users },
+      { source: '/flex-hrm/test', id },
+    );
+  }
+
+  it('uses topic names of the contract unless configured otherwise', () => {
+    expect(requestedTopic.endsWith(DEFAULT_TOPICS.VerificationRequested)).toBe(true);
+  });
+
+  it('stores the requested users and emits one VerificationStatusChanged per changed user (R1)', async () => {
+    const event = request('evt-1', [{ userId: 'u1', email: 'anna@example.se' }, { userId: 'u2' }]);
+    await kafka.produce(requestedTopic, [
+      {
+        key: 'tenant-a',
+        value: serializeEvent(event),
+        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+      },
+    ]);
+
+    const changes = await waitFor('two status changes', () => {
+      const got = kafka.json<{
+        type: string;
+        data: { userId: string; status: string; email: string | null };
+      }>(statusTopic);
+      return got.length >= 2 && got;
+    });
+    expect(changes.map((c) => c.type)).toEqual([
+      'VerificationStatusChanged',
+      'VerificationStatusChanged',
+    ]);
+    expect(changes.map((c) => c.data).sort((a, b) => a.userId.localeCompare(b.userId))).toEqual([
+      expect.objectContaining({
+        userId: 'u1',
+        status: 'unverified',
+        email: 'anna@example.se',
+        requestId: 'req-evt-1',
+      }),
+      expect.objectContaining({ userId: 'u2', status: 'no_email', email: null }),
+    ]);
+    expect(
+      kafka
+        .on(statusTopic)
+        .map((m) => m.key)
+        .sort(),
+    ).toEqual(['tenant-a:u1', 'tenant-a:u2']);
+    expect(kafka.on(statusTopic)[0]?.headers['content-type']).toBe(CLOUDEVENTS_CONTENT_TYPE);
+
+    const stored = await db
+      .collection('user_states')
+      .find({ tenantId: 'tenant-a' })
+      .sort({ userId: 1 })
+      .toArray();
+    expect(stored).toEqual([
+      expect.objectContaining({
+        tenantId: 'tenant-a',
+        userId: 'u1',
+        email: 'anna@example.se',
+        status: 'unverified',
+      }),
+      expect.objectContaining({
+        tenantId: 'tenant-a',
+        userId: 'u2',
+        email: null,
+        status: 'no_email',
+      }),
+    ]);
+  });
+
+  it('dead-letters a message that is not JSON with its reason, and keeps consuming behind it', async () => {
+    await kafka.produce(requestedTopic, [
+      { key: 'tenant-a', value: Buffer.from('{not json') },
+      {
+        key: 'tenant-a',
+        value: serializeEvent(request('evt-2', [{ userId: 'u3', email: 'bo@example.se' }])),
+      },
+    ]);
+
+    const dead = await waitFor(
+      'the poison message on the DLQ',
+      () => kafka.on(dlqTopicOf(requestedTopic))[0],
+    );
+    expect(dead.value?.toString()).toBe('{not json');
+    expect(dead.headers['error-code']).toBe('not_json');
+    expect(dead.headers['original-topic']).toBe(requestedTopic);
+    await waitFor('the message behind the poison one to be applied', () =>
+      kafka.json<{ data: { userId: string } }>(statusTopic).some((c) => c.data.userId === 'u3'),
+    );
+  });
+
+  it('has no second effect when the same request is delivered again', async () => {
+    const before = kafka.on(statusTopic).length;
+    await kafka.produce(requestedTopic, [
+      {
+        key: 'tenant-a',
+        value: serializeEvent(
+          request('evt-1', [{ userId: 'u1', email: 'anna@example.se' }, { userId: 'u2' }]),
+        ),
+      },
+      { key: 'tenant-a', value: serializeEvent(request('evt-3', [{ userId: 'u4' }])) },
+    ]);
+    // evt-3 comes after the redelivery on the same partition (same key): once it is applied,
+    // the redelivered evt-1 has been handled too.
+    await waitFor('the marker request to be applied', () =>
+      kafka.json<{ data: { userId: string } }>(statusTopic).some((c) => c.data.userId === 'u4'),
+    );
+    expect(kafka.on(statusTopic).length).toBe(before + 1);
+    expect(await db.collection('user_states').countDocuments({ tenantId: 'tenant-a' })).toBe(4);
+  });
+});

@@ -1,0 +1,70 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+export interface ReceivedMail {
+  envelopeFrom: string | false;
+  envelopeTo: string[];
+  raw: Buffer;
+  parsed: ParsedMail;
+}
+
+/**
+ * A real SMTP server on loopback that records every message it accepts. `respond` lets a test
+ * answer chosen recipients with a chosen code (451 for "try later", 550 for "no such user").
+ */
+export class SmtpSink {
+  readonly mails: ReceivedMail[] = [];
+  respond: (recipient: string) => { code: number; message: string } | undefined = () => undefined;
+  private server?: SMTPServer;
+  port = 0;
+
+  async start(): Promise<void> {
+    const options: SMTPServerOptions = {
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onRcptTo: (address, _session, callback) => {
+        const answer = this.respond(address.address);
+        if (!answer) return callback();
+        const error = new Error(answer.message) as Error & { responseCode: number };
+        error.responseCode = answer.code;
+        callback(error);
+      },
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          simpleParser(raw)
+            .then((parsed) => {
+              this.mails.push({
+                envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : false,
+                envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+                raw,
+                parsed,
+              });
+              callback();
+            })
+            .catch(callback);
+        });
+      },
+    };
+    this.server = new SMTPServer(options);
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = this.server.server.address();
+    this.port = typeof address === 'object' && address ? address.port : 0;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
+  }
+}

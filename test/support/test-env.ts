@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_TOPICS, EVENT_TYPES } from '@app/contracts';
+import { topicEnvName } from '@app/messaging';
+
+export function requireEnv(name: 'KAFKA_BROKERS' | 'MONGODB_URI'): string {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(`${name} is not set: run the tests with npm test (it starts the local stack)`);
+  return value;
+}
+
+/**
+ * An isolated world for one test file: its own topics, consumer group and database on the
+ * shared servers, so test files never see each other's messages or documents.
+ */
+export function isolatedEnv(label: string): Record<string, string> {
+  const id = `${label}-${randomBytes(4).toString('hex')}`;
+  const mongo = new URL(requireEnv('MONGODB_URI'));
+  mongo.pathname = `/e2e_${id.replace(/-/g, '_')}`;
+  const topics = Object.fromEntries(
+    Object.values(EVENT_TYPES).map((type) => [
+      topicEnvName(type),
+      `e2e.${id}.${DEFAULT_TOPICS[type]}`,
+    ]),
+  );
+  return {
+    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+    MONGODB_URI: mongo.toString(),
+    CONSUMER_GROUP: `e2e.${id}`,
+    KAFKA_TOPIC_PARTITIONS: '3',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    ...topics,
+  };
+}
