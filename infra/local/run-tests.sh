@@ -12,8 +12,11 @@ bash "$here/ensure-deps.sh"
 
 started_stack=0
 if [[ -z "${KAFKA_BROKERS:-}" || -z "${MONGODB_URI:-}" ]]; then
-  # Tests get a stack of their own (own data folder), so a developer's `npm start` data is untouched.
+  # Own data folder and ports too, so it runs beside a developer's `npm start` stack.
   export STACK_DIR="${STACK_DIR:-$root/.stack/test}"
+  export STACK_KAFKA_PORT="${STACK_KAFKA_PORT:-19092}"
+  export STACK_KAFKA_CONTROLLER_PORT="${STACK_KAFKA_CONTROLLER_PORT:-19093}"
+  export STACK_MONGO_PORT="${STACK_MONGO_PORT:-27117}"
   if ! bash "$here/stack.sh" status | grep -q '^kafka: running'; then started_stack=1; fi
   bash "$here/stack.sh" up
   eval "$(bash "$here/stack.sh" env)"
