@@ -91,6 +91,8 @@ cmd_install() {
 }
 
 # --- run -----------------------------------------------------------------------------
+# Servers start in a session of their own (setsid): stopping the shell, test run or job that
+# started them (Ctrl-C, a process-group kill) must not take them down; `down` stops them.
 
 wait_for() {
   local what="$1" check="$2" pidfile="$3" logfile="$4" t0="$5"
@@ -136,7 +138,7 @@ start_kafka() {
       -t "$cluster_id" -c "$dir/server.properties" --ignore-formatted >>"$logfile" 2>&1 ||
       { tail -n 20 "$logfile" >&2; die "formatting kafka storage failed; see $logfile"; }
   fi
-  nohup java "${java_opts[@]}" -cp "$kafka_libs/*" kafka.Kafka "$dir/server.properties" \
+  setsid nohup java "${java_opts[@]}" -cp "$kafka_libs/*" kafka.Kafka "$dir/server.properties" \
     >>"$logfile" 2>&1 9>&- &
   echo $! >"$pidfile"
   wait_for kafka "grep -q 'Kafka Server started' '$logfile' && port_open $KAFKA_PORT" \
@@ -148,8 +150,10 @@ start_ferretdb() {
   if pid_alive "$pidfile"; then log "ferretdb already running (pid $(cat "$pidfile"))"; return 0; fi
   check_port_free "$MONGO_PORT" ferretdb STACK_MONGO_PORT
   local t0; t0=$(now_ms)
-  nohup "$(ferretdb_bin)" --listen-addr="127.0.0.1:$MONGO_PORT" --data-dir="$STACK_DIR/ferretdb" \
-    --log-level=warn >"$logfile" 2>&1 9>&- &
+  # Appended, with a marker, so the reason of an earlier crash is still there after a restart.
+  echo "--- start $(date -u +%FT%TZ)" >>"$logfile"
+  setsid nohup "$(ferretdb_bin)" --listen-addr="127.0.0.1:$MONGO_PORT" --data-dir="$STACK_DIR/ferretdb" \
+    --log-level=warn >>"$logfile" 2>&1 9>&- &
   echo $! >"$pidfile"
   wait_for ferretdb "port_open $MONGO_PORT" "$pidfile" "$logfile" "$t0"
 }
