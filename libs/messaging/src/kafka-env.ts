@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS, EVENT_TYPES, type EventType } from '@app/contracts';
 import { commaList, positiveInt } from '@app/config';
+import { parseRetryDelays } from './retry-policy';
+import type { ConsumerSettings } from './kafka-event.server';
 
 export type TopicMap = Readonly<Record<EventType, string>>;
 
@@ -36,4 +38,45 @@ export function topicMapFrom(env: Readonly<Record<string, unknown>>): TopicMap {
     return [type, typeof override === 'string' ? override : DEFAULT_TOPICS[type]] as const;
   });
   return Object.fromEntries(entries) as Record<EventType, string>;
+}
+
+const retryDelays = z
+  .string()
+  .default('1000,10000,60000')
+  .transform((raw, ctx) => {
+    const delays = parseRetryDelays(raw);
+    if (!delays) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be comma-separated delays in milliseconds, e.g. 1000,10000,60000',
+      });
+      return z.NEVER;
+    }
+    return delays;
+  });
+
+/** How a process consumes: shared by every worker, each with its own default group. */
+export const consumerEnvSchema = z.object({
+  CONSUMER_GROUP: z.string().min(1).optional(),
+  CONSUMER_CONCURRENCY: positiveInt(3),
+  CONSUMER_MAX_BATCH: positiveInt(500),
+  CONSUMER_SESSION_TIMEOUT_MS: positiveInt(30_000),
+  CONSUMER_UNAVAILABLE_MAX_WAIT_MS: positiveInt(300_000),
+  RETRY_DELAYS_MS: retryDelays,
+  OUTBOX_SWEEP_INTERVAL_MS: positiveInt(5_000),
+  OUTBOX_GRACE_MS: positiveInt(10_000),
+  PROCESSED_EVENTS_RETENTION_DAYS: positiveInt(14),
+});
+
+export type ConsumerEnv = z.output<typeof consumerEnvSchema>;
+
+export function consumerSettingsFrom(env: ConsumerEnv, defaultGroup: string): ConsumerSettings {
+  return {
+    groupId: env.CONSUMER_GROUP ?? defaultGroup,
+    concurrency: env.CONSUMER_CONCURRENCY,
+    maxBatch: env.CONSUMER_MAX_BATCH,
+    sessionTimeoutMs: env.CONSUMER_SESSION_TIMEOUT_MS,
+    unavailableMaxWaitMs: env.CONSUMER_UNAVAILABLE_MAX_WAIT_MS,
+    retry: { delaysMs: env.RETRY_DELAYS_MS },
+  };
 }

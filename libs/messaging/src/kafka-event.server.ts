@@ -1,41 +1,65 @@
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { type EventType, isEventType, parseEvent } from '@app/contracts';
-import { deadLetter, reasonFromViolation } from './dead-letter';
+import { type EventType, isEventType, retryTopicOf } from '@app/contracts';
+import { BatchProcessor, type HandlerRoute } from './batch-processor';
+import type { EventContext, HandlerExtras } from './event-handlers';
 import type { TopicMap } from './kafka-env';
+import type { ProcessedEventStore } from './processed-event-store';
+import type { RetryPolicy } from './retry-policy';
+
+export interface ConsumerSettings {
+  groupId: string;
+  /** Partitions handled at once: the bound on in-flight work. */
+  concurrency: number;
+  maxBatch: number;
+  sessionTimeoutMs: number;
+  unavailableMaxWaitMs: number;
+  retry: RetryPolicy;
+}
 
 export interface KafkaEventServerOptions {
   kafka: Kafka;
-  /** Used to dead-letter messages; shared with the app's publisher. */
+  /** Writes dead-letter and retry copies; shared with the app's publisher. */
   producer: Producer;
-  groupId: string;
   topics: TopicMap;
+  consumer: ConsumerSettings;
+  processed?: ProcessedEventStore;
   logger: Logger;
 }
 
+interface TopicRoute {
+  route: HandlerRoute;
+  fromRetryTopic: boolean;
+}
+
 /**
- * A NestJS transport over kafkajs that hands each handler a parsed, validated CloudEvent.
- * Handlers are declared with `@EventPattern('<EventType>')`; the event type names the topic.
- *
- * A message that breaks the contract goes to `<topic>.dlq` and the partition moves on. An offset
- * is committed only after its handler finished, so a crash redelivers rather than loses.
+ * The product's NestJS transport over kafkajs. Apps declare `@OnEvent('<EventType>')` or
+ * `@OnEventBatch('<EventType>')` handlers; the event type names the topic. Each handler gets
+ * validated CloudEvents; failures go to retry topics or the dead-letter topic (see
+ * BatchProcessor), so no message blocks its partition.
  */
 export class KafkaEventServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
+  private processor?: BatchProcessor;
   private readonly log: Logger;
 
   constructor(private readonly options: KafkaEventServerOptions) {
     super();
-    this.log = options.logger.child({ component: 'kafka-event-server', groupId: options.groupId });
+    this.log = options.logger.child({
+      component: 'kafka-event-server',
+      groupId: options.consumer.groupId,
+    });
   }
 
   listen(callback: (error?: unknown) => void): void {
     this.start().then(() => callback(), callback);
   }
 
+  /** Finishes the chunk in flight, commits its offsets and leaves the group. */
   async close(): Promise<void> {
+    this.processor?.close();
     await this.consumer?.disconnect();
     this.consumer = undefined;
   }
@@ -49,71 +73,75 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
     return this.consumer as T;
   }
 
-  /** The event types this process handles; a pattern that is not one fails start-up. */
-  handledTypes(): EventType[] {
-    return [...this.messageHandlers.keys()].map((pattern) => {
-      if (!isEventType(pattern)) {
-        throw new Error(`@EventPattern('${pattern}') names no event type of the contract`);
-      }
-      return pattern;
+  /** Every topic this server reads: each handled type's topic and its retry topics. */
+  consumedTopics(): string[] {
+    return [...this.topicRoutes().keys()];
+  }
+
+  private routes(): HandlerRoute[] {
+    const routes = [...this.messageHandlers].map(([pattern, handler]): HandlerRoute => {
+      if (!isEventType(pattern))
+        throw new Error(`@OnEvent('${pattern}') names no event type of the contract`);
+      const extras = (handler.extras ?? {}) as Partial<HandlerExtras>;
+      return {
+        type: pattern satisfies EventType,
+        sourceTopic: this.options.topics[pattern],
+        batch: extras.batch ?? false,
+        dedupe: extras.dedupe ?? true,
+        invoke: async (input, context: EventContext) => {
+          const result: unknown = await handler(input, context);
+          return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+        },
+      };
     });
+    if (routes.length === 0) throw new Error('no @OnEvent or @OnEventBatch handlers registered');
+    return routes;
+  }
+
+  private topicRoutes(): Map<string, TopicRoute> {
+    const byTopic = new Map<string, TopicRoute>();
+    for (const route of this.routes()) {
+      byTopic.set(route.sourceTopic, { route, fromRetryTopic: false });
+      this.options.consumer.retry.delaysMs.forEach((_, i) =>
+        byTopic.set(retryTopicOf(route.sourceTopic, i + 1), { route, fromRetryTopic: true }),
+      );
+    }
+    return byTopic;
   }
 
   private async start(): Promise<void> {
-    const types = this.handledTypes();
-    if (types.length === 0) throw new Error('no @EventPattern handlers registered');
-    const typeByTopic = new Map(types.map((t) => [this.options.topics[t], t]));
+    const settings = this.options.consumer;
+    const byTopic = this.topicRoutes();
+    const processor = new BatchProcessor({
+      producer: this.options.producer,
+      groupId: settings.groupId,
+      processed: this.options.processed,
+      retry: settings.retry,
+      maxBatch: settings.maxBatch,
+      unavailableMaxWaitMs: settings.unavailableMaxWaitMs,
+      logger: this.log,
+    });
+    this.processor = processor;
 
-    // A short long-poll: shutdown waits for the fetch in flight, so this bounds SIGTERM time.
     const consumer = this.options.kafka.consumer({
-      groupId: this.options.groupId,
+      groupId: settings.groupId,
+      sessionTimeout: settings.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(settings.sessionTimeoutMs / 10)),
+      // A short long-poll: shutdown waits for the fetch in flight, so this bounds SIGTERM time.
       maxWaitTimeInMs: 1000,
     });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: [...typeByTopic.keys()], fromBeginning: true });
+    await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: true });
     await consumer.run({
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handleBatch(payload, typeByTopic),
+      autoCommit: true,
+      partitionsConsumedConcurrently: settings.concurrency,
+      eachBatch: async (payload) => {
+        const target = byTopic.get(payload.batch.topic);
+        if (target) await processor.process(payload, target.route, target.fromRetryTopic);
+      },
     });
-    this.log.info({ topics: [...typeByTopic.keys()] }, 'consuming');
-  }
-
-  private async handleBatch(
-    payload: EachBatchPayload,
-    typeByTopic: Map<string, EventType>,
-  ): Promise<void> {
-    const { batch } = payload;
-    const expected = typeByTopic.get(batch.topic);
-    if (!expected) return;
-    const handler = this.getHandlerByPattern(expected);
-    if (!handler) return;
-
-    for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale()) break;
-      const parsed = parseEvent(message.value, expected);
-      if (!parsed.ok) {
-        this.log.warn(
-          {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: message.offset,
-            code: parsed.error.code,
-          },
-          'message breaks the contract; dead-lettered',
-        );
-        await deadLetter(
-          this.options.producer,
-          { topic: batch.topic, partition: batch.partition, message },
-          reasonFromViolation(parsed.error),
-        );
-      } else {
-        const result: unknown = await handler(parsed.event);
-        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-      }
-      payload.resolveOffset(message.offset);
-      await payload.heartbeat();
-    }
-    await payload.commitOffsetsIfNecessary();
+    this.log.info({ topics: [...byTopic.keys()] }, 'consuming');
   }
 }

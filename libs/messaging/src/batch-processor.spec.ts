@@ -1,0 +1,139 @@
+import type { EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import pino from 'pino';
+import { createEvent, serializeEvent } from '@app/contracts';
+import { BatchProcessor, type HandlerRoute } from './batch-processor';
+
+// Unit tests of the processor's decisions, with Kafka's batch and producer as fakes. The real
+// broker paths (DLQ, retry topics, commits) are covered by test/e2e/messaging-layer.
+
+function message(offset: number, headers: Record<string, string> = {}): KafkaMessage {
+  const event = createEvent(
+    'VerificationRequested',
+    {
+      requestId: `r${offset}`,
+      tenantId: 't',
+      requestedBy: { userId: 'a' },
+      users: [{ userId: 'u' }],
+    },
+    { source: '/test', id: `e${offset}` },
+  );
+  return {
+    offset: String(offset),
+    key: Buffer.from('t'),
+    value: serializeEvent(event),
+    headers,
+    timestamp: '0',
+    attributes: 0,
+  };
+}
+
+function fakeBatch(topic: string, messages: KafkaMessage[], running = () => true) {
+  const resume = jest.fn();
+  const payload = {
+    batch: { topic, partition: 0, messages },
+    resolveOffset: jest.fn(),
+    heartbeat: jest.fn(async () => undefined),
+    isRunning: running,
+    isStale: () => false,
+    commitOffsetsIfNecessary: jest.fn(async () => undefined),
+    uncommittedOffsets: () => ({ topics: [] }),
+    pause: jest.fn(() => resume),
+  };
+  return { payload: payload as unknown as EachBatchPayload, fake: payload, resume };
+}
+
+function processor(now = Date.now) {
+  const producer = { sendBatch: jest.fn(async () => undefined) };
+  const sut = new BatchProcessor({
+    producer: producer as unknown as Producer,
+    groupId: 'g',
+    retry: { delaysMs: [1000] },
+    maxBatch: 100,
+    unavailableMaxWaitMs: 60_000,
+    logger: pino({ level: 'silent' }),
+    now,
+  });
+  return { sut, producer };
+}
+
+function route(invoke: HandlerRoute['invoke']): HandlerRoute {
+  return { type: 'VerificationRequested', sourceTopic: 'src', batch: false, dedupe: false, invoke };
+}
+
+const databaseDown = () =>
+  Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongoServerSelectionError' });
+
+describe('BatchProcessor', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('waits in place while the database is unavailable, then applies the event and commits', async () => {
+    const { sut, producer } = processor();
+    const invoke = jest.fn().mockRejectedValueOnce(databaseDown()).mockResolvedValue(undefined);
+    const { payload, fake } = fakeBatch('src', [message(7)]);
+
+    await sut.process(payload, route(invoke), false);
+
+    expect(invoke).toHaveBeenCalledTimes(2);
+    expect(producer.sendBatch).not.toHaveBeenCalled(); // nothing was moved aside
+    expect(fake.resolveOffset).toHaveBeenCalledWith('7');
+    expect(fake.commitOffsetsIfNecessary).toHaveBeenCalled();
+  });
+
+  it('leaves the offset unresolved when the consumer stops during the wait, so it is redelivered', async () => {
+    const { sut } = processor();
+    let running = true;
+    const invoke = jest.fn(async () => {
+      running = false;
+      throw databaseDown();
+    });
+    const { payload, fake } = fakeBatch('src', [message(3)], () => running);
+
+    await sut.process(payload, route(invoke), false);
+
+    expect(fake.resolveOffset).not.toHaveBeenCalled();
+  });
+
+  it('handles what is due on a retry topic and pauses the partition at the first message not yet due', async () => {
+    const now = 1_000_000;
+    const { sut } = processor(() => now);
+    const invoke = jest.fn(async () => undefined);
+    const due = message(1, {
+      'retry-attempt': '1',
+      'retry-due-at': String(now - 1),
+      'original-topic': 'src',
+    });
+    const later = message(2, {
+      'retry-attempt': '1',
+      'retry-due-at': String(now + 60_000),
+      'original-topic': 'src',
+    });
+    const { payload, fake } = fakeBatch('src.retry.1', [due, later]);
+
+    await sut.process(payload, route(invoke), true);
+    sut.close();
+
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(fake.resolveOffset).toHaveBeenCalledWith('1');
+    expect(fake.resolveOffset).not.toHaveBeenCalledWith('2');
+    expect(fake.pause).toHaveBeenCalledTimes(1);
+  });
+
+  it('dead-letters a retry copy whose headers are malformed instead of guessing', async () => {
+    const { sut, producer } = processor();
+    const invoke = jest.fn(async () => undefined);
+    const { payload } = fakeBatch('src.retry.1', [
+      message(5, { 'retry-attempt': 'many', 'retry-due-at': '0', 'original-topic': 'src' }),
+    ]);
+
+    await sut.process(payload, route(invoke), true);
+
+    expect(invoke).not.toHaveBeenCalled();
+    const [[call]] = producer.sendBatch.mock.calls as unknown as [
+      [{ topicMessages: { topic: string; messages: { headers: Record<string, string> }[] }[] }],
+    ];
+    expect(call.topicMessages[0]?.topic).toBe('src.dlq');
+    expect(call.topicMessages[0]?.messages[0]?.headers['error-code']).toBe(
+      'malformed_retry_headers',
+    );
+  });
+});

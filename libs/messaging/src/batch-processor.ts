@@ -1,0 +1,307 @@
+import type { EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { type AnyCloudEvent, type EventType, parseEvent } from '@app/contracts';
+import { classifyFailure, failureCode, failureMessage } from './errors';
+import type { EventContext } from './event-handlers';
+import { HEADERS, headerString } from './headers';
+import type { ProcessedEventStore } from './processed-event-store';
+import { nextRetryStep, readRetryHeaders, type RetryPolicy } from './retry-policy';
+import { deadLetterCopy, type Origin, retryCopy, sendCopies, type SetAsideCopy } from './set-aside';
+
+/** One handler as the transport found it: what it takes and how to call it. */
+export interface HandlerRoute {
+  type: EventType;
+  sourceTopic: string;
+  batch: boolean;
+  dedupe: boolean;
+  invoke(input: AnyCloudEvent | AnyCloudEvent[], context: EventContext): Promise<unknown>;
+}
+
+export interface BatchProcessorOptions {
+  producer: Producer;
+  /** Scope of the processed-event marks: one consumer group applies an event once. */
+  groupId: string;
+  processed?: ProcessedEventStore;
+  retry: RetryPolicy;
+  /** Most events handed to a handler, and handled between two offset commits. */
+  maxBatch: number;
+  /** How long to wait in place for an unavailable dependency before using the retry topics. */
+  unavailableMaxWaitMs: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+interface Delivery {
+  event: AnyCloudEvent;
+  message: KafkaMessage;
+  attempt: number;
+}
+
+type ChunkOutcome = 'done' | 'unavailable';
+
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Processes what kafkajs fetched for one partition: chunk by chunk, validate, skip what was
+ * applied, call the handler, route failures, and only then resolve and commit the offsets.
+ */
+export class BatchProcessor {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: BatchProcessorOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async process(
+    payload: EachBatchPayload,
+    route: HandlerRoute,
+    fromRetryTopic: boolean,
+  ): Promise<void> {
+    const messages = payload.batch.messages;
+    let index = 0;
+    while (index < messages.length) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const { chunk, dueAt } = this.nextChunk(messages, index, fromRetryTopic);
+      if (chunk.length > 0) {
+        if (!(await this.processChunk(payload, route, chunk, fromRetryTopic))) return;
+        const last = chunk[chunk.length - 1] as KafkaMessage;
+        payload.resolveOffset(last.offset);
+        await payload.heartbeat();
+        await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+        index += chunk.length;
+      }
+      if (dueAt !== undefined) {
+        // The rest of this retry partition is not due yet: stop fetching it until it is,
+        // without holding up any other partition.
+        this.pauseUntil(payload, dueAt);
+        return;
+      }
+    }
+  }
+
+  /** Stops pending resume timers; the consumer is going away. */
+  close(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private nextChunk(
+    messages: KafkaMessage[],
+    start: number,
+    fromRetryTopic: boolean,
+  ): { chunk: KafkaMessage[]; dueAt?: number } {
+    const chunk: KafkaMessage[] = [];
+    const now = this.now();
+    for (let i = start; i < messages.length && chunk.length < this.options.maxBatch; i++) {
+      const message = messages[i] as KafkaMessage;
+      if (fromRetryTopic) {
+        const dueAt = Number(headerString(message.headers, HEADERS.retryDueAt));
+        if (Number.isFinite(dueAt) && dueAt > now) return { chunk, dueAt };
+      }
+      chunk.push(message);
+    }
+    return { chunk };
+  }
+
+  /** Returns false when the consumer stopped before the chunk was done. */
+  private async processChunk(
+    payload: EachBatchPayload,
+    route: HandlerRoute,
+    chunk: KafkaMessage[],
+    fromRetryTopic: boolean,
+  ): Promise<boolean> {
+    const started = this.now();
+    let backoffMs = 500;
+    for (;;) {
+      const stopWaiting = this.now() - started >= this.options.unavailableMaxWaitMs;
+      try {
+        if (
+          (await this.attemptChunk(payload, route, chunk, fromRetryTopic, stopWaiting)) === 'done'
+        )
+          return true;
+      } catch (error) {
+        // Failures of this layer's own I/O (marks, set-aside copies). A bug is not retried here.
+        if (classifyFailure(error) === 'permanent') throw error;
+        this.log(payload).warn({ err: error }, 'could not finish a chunk; trying again');
+      }
+      this.log(payload).warn({ backoffMs }, 'a dependency is unavailable; waiting in place');
+      if (!(await this.sleepWithHeartbeat(payload, backoffMs))) return false;
+      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+    }
+  }
+
+  private async attemptChunk(
+    payload: EachBatchPayload,
+    route: HandlerRoute,
+    chunk: KafkaMessage[],
+    fromRetryTopic: boolean,
+    stopWaiting: boolean,
+  ): Promise<ChunkOutcome> {
+    const { batch } = payload;
+    const nowDate = new Date(this.now());
+    const copies: SetAsideCopy[] = [];
+    const origin = (message: KafkaMessage): Origin => ({
+      sourceTopic: route.sourceTopic,
+      consumedTopic: batch.topic,
+      partition: batch.partition,
+      message,
+    });
+
+    const deliveries: Delivery[] = [];
+    for (const message of chunk) {
+      let attempt = 0;
+      if (fromRetryTopic) {
+        const headers = readRetryHeaders(message.headers);
+        if (!headers.ok) {
+          copies.push(
+            deadLetterCopy(
+              origin(message),
+              { code: 'malformed_retry_headers', message: headers.message },
+              nowDate,
+            ),
+          );
+          continue;
+        }
+        attempt = headers.value.attempt;
+      }
+      const parsed = parseEvent(message.value, route.type);
+      if (parsed.ok) deliveries.push({ event: parsed.event, message, attempt });
+      else
+        copies.push(
+          deadLetterCopy(
+            origin(message),
+            { code: parsed.error.code, message: parsed.error.message },
+            nowDate,
+          ),
+        );
+    }
+
+    const todo = await this.withoutApplied(deliveries, route);
+    const failures = await this.invoke(payload, route, todo);
+    const succeeded = todo.filter((d) => !failures.has(d.event.id));
+    if (route.dedupe && this.options.processed && succeeded.length > 0) {
+      await this.options.processed.markProcessed(
+        this.options.groupId,
+        succeeded.map((d) => d.event.id),
+      );
+    }
+
+    for (const delivery of todo) {
+      const error = failures.get(delivery.event.id);
+      if (error === undefined) continue;
+      const kind = classifyFailure(error);
+      if (kind === 'unavailable' && !stopWaiting) return 'unavailable';
+      const reason = { code: failureCode(error), message: failureMessage(error) };
+      const step =
+        kind === 'permanent'
+          ? undefined
+          : nextRetryStep(this.options.retry, delivery.attempt, this.now());
+      const copy =
+        step?.kind === 'retry'
+          ? retryCopy(origin(delivery.message), reason, step.attempt, step.dueAt)
+          : deadLetterCopy(
+              origin(delivery.message),
+              step ? { ...reason, code: step.code } : reason,
+              nowDate,
+            );
+      copies.push(copy);
+      this.log(payload).warn(
+        {
+          eventId: delivery.event.id,
+          attempt: delivery.attempt,
+          kind,
+          code: reason.code,
+          to: copy.topic,
+          err: error,
+        },
+        'handler failed; event set aside',
+      );
+    }
+    await sendCopies(this.options.producer, copies);
+    return 'done';
+  }
+
+  /** Drops repeats inside the chunk and events this group already applied. */
+  private async withoutApplied(deliveries: Delivery[], route: HandlerRoute): Promise<Delivery[]> {
+    const seen = new Set<string>();
+    const unique = deliveries.filter((d) => !seen.has(d.event.id) && seen.add(d.event.id));
+    if (!route.dedupe || !this.options.processed || unique.length === 0) return unique;
+    const applied = await this.options.processed.findProcessed(this.options.groupId, [...seen]);
+    return unique.filter((d) => !applied.has(d.event.id));
+  }
+
+  private async invoke(
+    payload: EachBatchPayload,
+    route: HandlerRoute,
+    todo: Delivery[],
+  ): Promise<Map<string, unknown>> {
+    const failures = new Map<string, unknown>();
+    if (todo.length === 0) return failures;
+    const context = (attempt: number): EventContext => ({
+      topic: payload.batch.topic,
+      partition: payload.batch.partition,
+      attempt,
+      heartbeat: () => payload.heartbeat(),
+    });
+
+    if (route.batch) {
+      try {
+        const result = await route.invoke(
+          todo.map((d) => d.event),
+          context(Math.max(...todo.map((d) => d.attempt))),
+        );
+        if (result instanceof Map)
+          for (const [id, error] of result) failures.set(String(id), error);
+      } catch (error) {
+        for (const d of todo) failures.set(d.event.id, error);
+      }
+      return failures;
+    }
+
+    for (const [i, delivery] of todo.entries()) {
+      try {
+        await route.invoke(delivery.event, context(delivery.attempt));
+      } catch (error) {
+        failures.set(delivery.event.id, error);
+        // When a dependency is down the rest would fail the same way, one timeout each.
+        if (classifyFailure(error) === 'unavailable') {
+          for (const rest of todo.slice(i + 1)) failures.set(rest.event.id, error);
+          break;
+        }
+      }
+      await payload.heartbeat();
+    }
+    return failures;
+  }
+
+  private pauseUntil(payload: EachBatchPayload, dueAt: number): void {
+    const resume = payload.pause();
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        resume();
+      },
+      Math.max(0, dueAt - this.now()),
+    );
+    this.timers.add(timer);
+  }
+
+  /** Sleeps in short steps that keep the group membership alive; false if the consumer stops. */
+  private async sleepWithHeartbeat(payload: EachBatchPayload, ms: number): Promise<boolean> {
+    const until = this.now() + ms;
+    while (this.now() < until) {
+      if (!payload.isRunning() || payload.isStale()) return false;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, until - this.now())));
+      await payload.heartbeat().catch(() => undefined);
+    }
+    return payload.isRunning() && !payload.isStale();
+  }
+
+  private log(payload: EachBatchPayload): Logger {
+    return this.options.logger.child({
+      topic: payload.batch.topic,
+      partition: payload.batch.partition,
+    });
+  }
+}
