@@ -1,11 +1,7 @@
-import type { Producer } from 'kafkajs';
-import {
-  CLOUDEVENTS_CONTENT_TYPE,
-  type AnyCloudEvent,
-  kafkaKeyOf,
-  serializeEvent,
-} from '@app/contracts';
+import type { Message, Producer } from 'kafkajs';
+import { CLOUDEVENTS_CONTENT_TYPE, type AnyCloudEvent } from '@app/contracts';
 import type { TopicMap } from './kafka-env';
+import { type OutboxEntry, toOutboxEntry } from './outbox/outbox-entry';
 
 /**
  * Publishes CloudEvents in structured mode, each to its type's topic with the contract's key.
@@ -18,22 +14,25 @@ export class EventPublisher {
   ) {}
 
   async publish(events: readonly AnyCloudEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const byTopic = new Map<string, AnyCloudEvent[]>();
-    for (const event of events) {
-      const topic = this.topics[event.type];
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), event]);
+    await this.publishEntries(events.map(toOutboxEntry));
+  }
+
+  /** Publishes already serialized events (outbox entries), acknowledged by all in-sync replicas. */
+  async publishEntries(entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const entry of entries) {
+      const topic = this.topics[entry.type];
+      const message = {
+        key: entry.key,
+        value: entry.value,
+        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+      };
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
     }
     await this.producer.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map((event) => ({
-          key: kafkaKeyOf(event),
-          value: serializeEvent(event),
-          headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
-        })),
-      })),
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
   }
 }

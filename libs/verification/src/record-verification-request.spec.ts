@@ -1,13 +1,19 @@
 import type { VerificationRequestedData } from '@app/contracts';
 import { RecordVerificationRequest } from './record-verification-request';
-import type { UserState, UserStateStore } from './user-state';
+import type { Cause, StateWrite, UserState, UserStateStore } from './user-state';
+
+const cause: Cause = { eventId: 'evt-1', source: '/test', at: new Date('2026-11-25T10:00:00Z') };
+const outboxStore = { name: 'test', findStale: jest.fn(), acknowledge: jest.fn() };
 
 function storeWith(states: UserState[]): jest.Mocked<UserStateStore> {
   return {
     findByUserIds: jest.fn(async (_tenant: string, ids: readonly string[]) =>
       states.filter((s) => ids.includes(s.userId)),
     ),
-    saveMany: jest.fn(async (_states: readonly UserState[]) => undefined),
+    saveMany: jest.fn(async (writes: readonly StateWrite[]) => ({
+      store: outboxStore,
+      pending: writes.map((w) => ({ ownerId: w.state.userId, entries: [] })),
+    })),
   };
 }
 
@@ -22,12 +28,15 @@ function request(users: VerificationRequestedData['users']): VerificationRequest
   };
 }
 
+async function record(states: UserState[], users: VerificationRequestedData['users']) {
+  const store = storeWith(states);
+  const result = await new RecordVerificationRequest(store).execute(request(users), cause);
+  return { store, ...result };
+}
+
 describe('RecordVerificationRequest', () => {
   it('saves the address an administrator entered for a new user as unverified (R1)', async () => {
-    const store = storeWith([]);
-    const sut = new RecordVerificationRequest(store);
-
-    const changes = await sut.execute(request([{ userId: 'u1', email: 'anna@example.se' }]));
+    const { changes, store } = await record([], [{ userId: 'u1', email: 'anna@example.se' }]);
 
     expect(changes).toEqual([
       {
@@ -39,13 +48,48 @@ describe('RecordVerificationRequest', () => {
       },
     ]);
     expect(store.saveMany).toHaveBeenCalledWith([
-      expect.objectContaining({ userId: 'u1', email: 'anna@example.se', status: 'unverified' }),
+      {
+        state: expect.objectContaining({
+          userId: 'u1',
+          email: 'anna@example.se',
+          status: 'unverified',
+        }),
+        events: [
+          expect.objectContaining({
+            type: 'VerificationStatusChanged',
+            data: expect.objectContaining({ userId: 'u1' }),
+          }),
+        ],
+      },
     ]);
   });
 
+  it('saves each status change together with its VerificationStatusChanged event', async () => {
+    const { store, outbox } = await record(
+      [],
+      [{ userId: 'u1', email: 'a@example.se' }, { userId: 'u2' }],
+    );
+    const writes = store.saveMany.mock.calls[0]?.[0] ?? [];
+    expect(writes.map((w) => [w.state.userId, w.events.map((e) => e.data)])).toEqual([
+      [
+        'u1',
+        [expect.objectContaining({ status: 'unverified', occurredAt: '2026-11-25T10:00:00.000Z' })],
+      ],
+      ['u2', [expect.objectContaining({ status: 'no_email', email: null })]],
+    ]);
+    expect(outbox.pending).toHaveLength(2);
+  });
+
+  it('gives a change caused by the same event the same event id, so a replay is recognisable', async () => {
+    const first = await record([], [{ userId: 'u1', email: 'a@example.se' }]);
+    const second = await record([], [{ userId: 'u1', email: 'a@example.se' }]);
+    const idOf = (r: typeof first) => r.store.saveMany.mock.calls[0]?.[0][0]?.events[0]?.id;
+    expect(idOf(first)).toBeDefined();
+    expect(idOf(first)).toBe(idOf(second));
+  });
+
   it('records a user without any address as no_email', async () => {
-    const sut = new RecordVerificationRequest(storeWith([]));
-    const changes = await sut.execute(request([{ userId: 'u2' }]));
+    const { changes } = await record([], [{ userId: 'u2' }]);
     expect(changes).toEqual([
       expect.objectContaining({ userId: 'u2', status: 'no_email', email: null }),
     ]);
@@ -58,10 +102,7 @@ describe('RecordVerificationRequest', () => {
       email: 'old@example.se',
       status: 'linked',
     };
-    const store = storeWith([linked]);
-    const changes = await new RecordVerificationRequest(store).execute(
-      request([{ userId: 'u3', email: 'new@example.se' }]),
-    );
+    const { changes, store } = await record([linked], [{ userId: 'u3', email: 'new@example.se' }]);
     expect(changes).toEqual([]);
     expect(store.saveMany).toHaveBeenCalledWith([]);
   });
@@ -73,9 +114,7 @@ describe('RecordVerificationRequest', () => {
       email: 'a@example.se',
       status: 'verified',
     };
-    const changes = await new RecordVerificationRequest(storeWith([verified])).execute(
-      request([{ userId: 'u4', email: 'b@example.se' }]),
-    );
+    const { changes } = await record([verified], [{ userId: 'u4', email: 'b@example.se' }]);
     expect(changes).toEqual([
       expect.objectContaining({ status: 'unverified', email: 'b@example.se' }),
     ]);
@@ -88,18 +127,17 @@ describe('RecordVerificationRequest', () => {
       email: 'a@example.se',
       status: 'unverified',
     };
-    const changes = await new RecordVerificationRequest(storeWith([same])).execute(
-      request([{ userId: 'u5', email: 'a@example.se' }]),
-    );
+    const { changes } = await record([same], [{ userId: 'u5', email: 'a@example.se' }]);
     expect(changes).toEqual([]);
   });
 
   it('takes the last entry when a user is listed twice', async () => {
-    const changes = await new RecordVerificationRequest(storeWith([])).execute(
-      request([
+    const { changes } = await record(
+      [],
+      [
         { userId: 'u6', email: 'first@example.se' },
         { userId: 'u6', email: 'second@example.se' },
-      ]),
+      ],
     );
     expect(changes).toEqual([
       expect.objectContaining({ userId: 'u6', email: 'second@example.se' }),

@@ -1,5 +1,13 @@
 import type { VerificationRequestedData } from '@app/contracts';
-import type { StatusChange, UserState, UserStateStore } from './user-state';
+import type { OutboxBatch } from '@app/messaging';
+import { statusChangedEvent } from './status-changed-event';
+import type { Cause, StatusChange, UserState, UserStateStore } from './user-state';
+
+export interface RecordedRequest {
+  changes: StatusChange[];
+  /** The VerificationStatusChanged events saved with the states, to publish. */
+  outbox: OutboxBatch;
+}
 
 type RequestedUser = VerificationRequestedData['users'][number];
 
@@ -11,7 +19,7 @@ type RequestedUser = VerificationRequestedData['users'][number];
 export class RecordVerificationRequest {
   constructor(private readonly store: UserStateStore) {}
 
-  async execute(request: VerificationRequestedData): Promise<StatusChange[]> {
+  async execute(request: VerificationRequestedData, cause: Cause): Promise<RecordedRequest> {
     const users = lastEntryPerUser(request.users);
     const known = await this.store.findByUserIds(
       request.tenantId,
@@ -27,14 +35,20 @@ export class RecordVerificationRequest {
         changed.push(after);
       }
     }
-    await this.store.saveMany(changed);
-    return changed.map((s) => ({
+    const changes = changed.map((s): StatusChange => ({
       tenantId: s.tenantId,
       userId: s.userId,
       status: s.status,
       email: s.email,
       requestId: request.requestId,
     }));
+    const outbox = await this.store.saveMany(
+      changed.map((state, i) => ({
+        state,
+        events: [statusChangedEvent(changes[i] as StatusChange, cause)],
+      })),
+    );
+    return { changes, outbox };
   }
 }
 

@@ -1,5 +1,5 @@
 import { type CloudEvent, createEvent, verificationStatusChangedId } from '@app/contracts';
-import type { StatusChange } from './user-state';
+import type { Cause, StatusChange } from './user-state';
 
 /**
  * The VerificationStatusChanged for one change. Its id is derived from the user, the new status
@@ -7,7 +7,7 @@ import type { StatusChange } from './user-state';
  */
 export function statusChangedEvent(
   change: StatusChange,
-  cause: { eventId: string; source: string; at: Date },
+  cause: Cause,
 ): CloudEvent<'VerificationStatusChanged'> {
   return createEvent(
     'VerificationStatusChanged',

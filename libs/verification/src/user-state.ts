@@ -1,4 +1,5 @@
-import type { Locale, VerificationStatus } from '@app/contracts';
+import type { AnyCloudEvent, Locale, VerificationStatus } from '@app/contracts';
+import type { OutboxBatch } from '@app/messaging';
 
 /** One user's place on the way to a Visma Connect link. One per tenant and user. */
 export interface UserState {
@@ -22,8 +23,22 @@ export interface StatusChange {
   requestId?: string;
 }
 
+/** A state to save and the events its change implies, saved together. */
+export interface StateWrite {
+  state: UserState;
+  events: AnyCloudEvent[];
+}
+
 /** Where user states are kept; the persistence library implements it. */
 export interface UserStateStore {
   findByUserIds(tenantId: string, userIds: readonly string[]): Promise<UserState[]>;
-  saveMany(states: readonly UserState[]): Promise<void>;
+  /** Saves states with their events atomically per user; returns the events to publish. */
+  saveMany(writes: readonly StateWrite[]): Promise<OutboxBatch>;
+}
+
+/** Which event caused a change: its id makes the resulting events' ids deterministic. */
+export interface Cause {
+  eventId: string;
+  source: string;
+  at: Date;
 }

@@ -1,56 +1,77 @@
 import type { Connection, Model } from 'mongoose';
-import type { UserState, UserStateStore } from '@app/verification';
+import { toOutboxEntry, type OutboxBatch, type PendingOutbox } from '@app/messaging';
+import type { StateWrite, UserState, UserStateStore } from '@app/verification';
+import { MongoOutboxStore, outboxPush } from '../outbox/outbox-fields';
+import { ignoreNamespaceExists } from '../processed-event/processed-event.repository';
 import {
   USER_STATE_COLLECTION,
   type UserStateDocument,
+  userStateId,
   userStateSchema,
 } from './user-state.schema';
 
 /** User states in MongoDB. Returns plain objects; every query carries the tenant id. */
 export class UserStateRepository implements UserStateStore {
   private readonly model: Model<UserStateDocument>;
+  readonly outbox: MongoOutboxStore<UserStateDocument>;
 
   constructor(connection: Connection) {
     this.model = connection.model<UserStateDocument>(USER_STATE_COLLECTION, userStateSchema);
+    this.outbox = new MongoOutboxStore(USER_STATE_COLLECTION, this.model);
   }
 
   /** Creates the indexes; call once at start-up so a missing index fails there. */
   async init(): Promise<void> {
-    await this.model.createCollection().catch(ignoreAlreadyExists);
+    await this.model.createCollection().catch(ignoreNamespaceExists);
     await this.model.syncIndexes();
   }
 
   async findByUserIds(tenantId: string, userIds: readonly string[]): Promise<UserState[]> {
     if (userIds.length === 0) return [];
     const docs = await this.model
-      .find({ tenantId, userId: { $in: userIds } })
+      .find({ tenantId, userId: { $in: userIds } }, { outbox: 0 })
       .lean<UserStateDocument[]>()
       .exec();
     return docs.map(toUserState);
   }
 
-  async saveMany(states: readonly UserState[]): Promise<void> {
-    if (states.length === 0) return;
+  /** Each state and its events in one single-document update: they cannot diverge. */
+  async saveMany(writes: readonly StateWrite[]): Promise<OutboxBatch> {
+    if (writes.length === 0) return this.outbox.batch([]);
+    const now = new Date();
+    const pending: PendingOutbox[] = writes.map((w) => ({
+      ownerId: userStateId(w.state.tenantId, w.state.userId),
+      entries: w.events.map(toOutboxEntry),
+    }));
     await this.model.bulkWrite(
-      states.map((s) => ({
-        updateOne: {
-          filter: { tenantId: s.tenantId, userId: s.userId },
-          update: {
-            $set: {
-              email: s.email,
-              status: s.status,
-              ...definedOnly({
-                displayName: s.displayName,
-                companyId: s.companyId,
-                locale: s.locale,
-              }),
+      writes.map((w, i) => {
+        const { state } = w;
+        const push = outboxPush(pending[i]?.entries ?? [], now);
+        return {
+          updateOne: {
+            // _id alone (it contains the tenant): the MongoDB stand-in pushes only _id filters down.
+            filter: { _id: userStateId(state.tenantId, state.userId) },
+            update: {
+              $set: {
+                tenantId: state.tenantId,
+                userId: state.userId,
+                email: state.email,
+                status: state.status,
+                ...definedOnly({
+                  displayName: state.displayName,
+                  companyId: state.companyId,
+                  locale: state.locale,
+                }),
+                ...push.$set,
+              },
+              ...(push.$push ? { $push: push.$push } : {}),
             },
+            upsert: true,
           },
-          upsert: true,
-        },
-      })),
-      { ordered: false },
+        };
+      }),
     );
+    return this.outbox.batch(pending);
   }
 }
 
@@ -66,9 +87,4 @@ function toUserState(doc: UserStateDocument): UserState {
 
 function definedOnly<T extends object>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function ignoreAlreadyExists(error: unknown): void {
-  if ((error as { code?: number }).code === 48) return; // NamespaceExists
-  throw error;
 }

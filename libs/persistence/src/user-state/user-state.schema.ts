@@ -1,10 +1,13 @@
 import { Schema } from 'mongoose';
 import { LOCALES, VERIFICATION_STATUSES } from '@app/contracts';
+import { addOutboxFields, type OutboxFields } from '../outbox/outbox-fields';
 
 export const USER_STATE_COLLECTION = 'user_states';
 
 /** Stored shape of a user state; the repository maps it to the domain's plain object. */
-export interface UserStateDocument {
+export interface UserStateDocument extends OutboxFields {
+  /** userStateId(tenantId, userId): known before the write, so the outbox owner is too. */
+  _id: string;
   tenantId: string;
   userId: string;
   email: string | null;
@@ -16,8 +19,14 @@ export interface UserStateDocument {
   updatedAt: Date;
 }
 
+/** Unambiguous for any ids: ["tenant","user"]. */
+export function userStateId(tenantId: string, userId: string): string {
+  return JSON.stringify([tenantId, userId]);
+}
+
 export const userStateSchema = new Schema<UserStateDocument>(
   {
+    _id: { type: String, required: true },
     tenantId: { type: String, required: true },
     userId: { type: String, required: true },
     email: { type: String, default: null },
@@ -28,7 +37,7 @@ export const userStateSchema = new Schema<UserStateDocument>(
   },
   { collection: USER_STATE_COLLECTION, timestamps: true, versionKey: false, strict: 'throw' },
 );
+addOutboxFields(userStateSchema);
 
-// Serves every lookup of a user (findByUserIds, the upserts of saveMany) and makes a
-// second document for one user impossible.
+// Serves every tenant-scoped lookup of users (findByUserIds) and keeps one document per user.
 userStateSchema.index({ tenantId: 1, userId: 1 }, { unique: true });

@@ -1,0 +1,45 @@
+import { type AnyCloudEvent, type EventType, kafkaKeyOf, serializeEvent } from '@app/contracts';
+
+/**
+ * An event waiting to be published, stored inside the document whose change implies it, in the
+ * same single-document update: the change and the event cannot diverge when a process dies.
+ */
+export interface OutboxEntry {
+  id: string;
+  type: EventType;
+  key: string;
+  /** The serialized CloudEvent, exactly as it will be published. */
+  value: string;
+}
+
+export function toOutboxEntry(event: AnyCloudEvent): OutboxEntry {
+  return {
+    id: event.id,
+    type: event.type,
+    key: kafkaKeyOf(event),
+    value: serializeEvent(event).toString('utf8'),
+  };
+}
+
+/** The entries of one document, as read or written. */
+export interface PendingOutbox {
+  ownerId: string;
+  entries: readonly OutboxEntry[];
+}
+
+/** A collection whose documents carry outboxes. */
+export interface OutboxStore {
+  readonly name: string;
+  /** Documents with entries written before `before`: left behind by a process that died. */
+  findStale(before: Date, limit: number): Promise<PendingOutbox[]>;
+  /** Removes published entries, exactly those, from their documents. */
+  acknowledge(published: readonly PendingOutbox[]): Promise<void>;
+}
+
+/** What a write with events returns: publish it with OutboxRelay.flush. */
+export interface OutboxBatch {
+  store: OutboxStore;
+  pending: readonly PendingOutbox[];
+}
+
+export const EMPTY_OUTBOX_BATCH = (store: OutboxStore): OutboxBatch => ({ store, pending: [] });

@@ -1,0 +1,94 @@
+import { type Model, Schema } from 'mongoose';
+import type { Collection } from 'mongodb';
+import { EVENT_TYPES } from '@app/contracts';
+import type { OutboxBatch, OutboxEntry, OutboxStore, PendingOutbox } from '@app/messaging';
+
+/** The outbox part of any such document, as the raw driver sees it. */
+interface OutboxDocument extends OutboxFields {
+  _id: string;
+}
+
+/** Fields a document needs to carry its own outbox. */
+export interface OutboxFields {
+  outbox: OutboxEntry[];
+  /** When entries were last added; null when there are none. Finds leftovers by index. */
+  outboxAt: Date | null;
+}
+
+const outboxEntrySchema = new Schema<OutboxEntry>(
+  {
+    id: { type: String, required: true },
+    type: { type: String, required: true, enum: Object.values(EVENT_TYPES) },
+    key: { type: String, required: true },
+    value: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+export function addOutboxFields(schema: Schema): void {
+  schema.add({
+    outbox: { type: [outboxEntrySchema], default: [] },
+    outboxAt: { type: Date, default: null },
+  });
+  // Serves the relay's sweep for entries a dead process left behind (findStale).
+  schema.index({ outboxAt: 1 });
+}
+
+/** The update fragment that appends entries in the same atomic update as the state change. */
+export function outboxPush(
+  entries: readonly OutboxEntry[],
+  now: Date,
+): { $push?: object; $set?: object } {
+  if (entries.length === 0) return {};
+  return { $push: { outbox: { $each: entries } }, $set: { outboxAt: now } };
+}
+
+/**
+ * The outbox of one collection. Entries are removed with `$pullAll` of the exact entries:
+ * FerretDB ignores `$pull` with a condition, and exact removal is what we want anyway, since
+ * entries added after the read must stay.
+ */
+export class MongoOutboxStore<T extends OutboxFields & { _id: string }> implements OutboxStore {
+  private readonly collection: Collection<OutboxDocument>;
+
+  constructor(
+    readonly name: string,
+    model: Model<T>,
+  ) {
+    // The raw collection: these updates touch only the outbox fields, which need no casting.
+    this.collection = model.collection as unknown as Collection<OutboxDocument>;
+  }
+
+  async findStale(before: Date, limit: number): Promise<PendingOutbox[]> {
+    const docs = await this.collection
+      .find({ outboxAt: { $ne: null, $lt: before } }, { projection: { outbox: 1 }, limit })
+      .toArray();
+    return docs.map((d) => ({ ownerId: String(d._id), entries: d.outbox.map(plainEntry) }));
+  }
+
+  async acknowledge(published: readonly PendingOutbox[]): Promise<void> {
+    const owners = published.filter((p) => p.entries.length > 0);
+    if (owners.length === 0) return;
+    await this.collection.bulkWrite(
+      owners.map((p) => ({
+        updateOne: {
+          filter: { _id: p.ownerId },
+          update: { $pullAll: { outbox: p.entries.map(plainEntry) } },
+        },
+      })),
+    );
+    await this.collection.updateMany(
+      { _id: { $in: owners.map((p) => p.ownerId) }, outbox: { $size: 0 } },
+      { $set: { outboxAt: null } },
+    );
+  }
+
+  batch(pending: readonly PendingOutbox[]): OutboxBatch {
+    return { store: this, pending };
+  }
+}
+
+// Field order matters for $pullAll's exact match: always id, type, key, value.
+function plainEntry(entry: OutboxEntry): OutboxEntry {
+  return { id: entry.id, type: entry.type, key: entry.key, value: entry.value };
+}

@@ -1,0 +1,77 @@
+import { type Connection, type Model, Schema } from 'mongoose';
+import type { ProcessedEventStore } from '@app/messaging';
+
+interface ProcessedEventDocument {
+  _id: string;
+  at: Date;
+}
+
+const schema = new Schema<ProcessedEventDocument>(
+  { _id: { type: String, required: true }, at: { type: Date, required: true } },
+  { collection: 'processed_events', versionKey: false },
+);
+// Serves pruneOlderThan; no TTL index, since the MongoDB stand-in used in tests lacks them.
+schema.index({ at: 1 });
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Which events a consumer group applied. The unique `_id` ("<scope>|<event id>") is the whole
+ * mechanism: recording an id twice is a duplicate-key error, ignored.
+ */
+export class ProcessedEventRepository implements ProcessedEventStore {
+  private readonly model: Model<ProcessedEventDocument>;
+
+  constructor(connection: Connection) {
+    this.model = connection.model<ProcessedEventDocument>('ProcessedEvent', schema);
+  }
+
+  async init(): Promise<void> {
+    await this.model.createCollection().catch(ignoreNamespaceExists);
+    await this.model.syncIndexes();
+  }
+
+  async findProcessed(scope: string, eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const docs = await this.model
+      .find({ _id: { $in: eventIds.map((id) => key(scope, id)) } }, { _id: 1 })
+      .lean<{ _id: string }[]>()
+      .exec();
+    return new Set(docs.map((d) => d._id.slice(scope.length + 1)));
+  }
+
+  async markProcessed(scope: string, eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    const at = new Date();
+    try {
+      await this.model.insertMany(
+        eventIds.map((id) => ({ _id: key(scope, id), at })),
+        { ordered: false, lean: true },
+      );
+    } catch (error) {
+      if (!onlyDuplicates(error)) throw error;
+    }
+  }
+
+  /** Forgets marks older than the retention; returns how many. */
+  async pruneOlderThan(cutoff: Date): Promise<number> {
+    const result = await this.model.deleteMany({ at: { $lt: cutoff } });
+    return result.deletedCount;
+  }
+}
+
+function key(scope: string, eventId: string): string {
+  return `${scope}|${eventId}`;
+}
+
+function onlyDuplicates(error: unknown): boolean {
+  const e = error as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[] };
+  if (e.writeErrors?.length)
+    return e.writeErrors.every((w) => (w.code ?? w.err?.code) === DUPLICATE_KEY);
+  return e.code === DUPLICATE_KEY;
+}
+
+export function ignoreNamespaceExists(error: unknown): void {
+  if ((error as { code?: number }).code === 48) return;
+  throw error;
+}
