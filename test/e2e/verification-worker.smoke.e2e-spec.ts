@@ -45,6 +45,14 @@ describe('verification worker smoke path (real Kafka and MongoDB-wire server)', 
     );
   }
 
+  it('reports broker and database as up on its readiness endpoint', async () => {
+    const live = await fetch(`http://127.0.0.1:${worker.healthPort}/health/live`);
+    expect(live.status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${worker.healthPort}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { kafka: 'up', mongodb: 'up' } });
+  });
+
   it('uses topic names of the contract unless configured otherwise', () => {
     expect(requestedTopic.endsWith(DEFAULT_TOPICS.VerificationRequested)).toBe(true);
   });

@@ -29,6 +29,11 @@ export function isolatedEnv(label: string): Record<string, string> {
     CONSUMER_GROUP: `e2e.${id}`,
     KAFKA_TOPIC_PARTITIONS: '3',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    HEALTH_PORT: '0',
+    CONSUMER_SESSION_TIMEOUT_MS: '10000',
+    RETRY_DELAYS_MS: '200,400',
+    OUTBOX_SWEEP_INTERVAL_MS: '500',
+    OUTBOX_GRACE_MS: '1000',
     ...topics,
   };
 }

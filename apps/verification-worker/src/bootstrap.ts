@@ -1,33 +1,44 @@
-import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
-import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
-import { Partitioners, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Environment } from '@app/config';
 import {
+  consumerSettingsFrom,
   createKafka,
   ensureTopics,
   EventPublisher,
   KafkaEventServer,
+  OutboxRelay,
+  pingBroker,
+  startEventMicroservice,
   topicMapFrom,
+  topicsOfConsumer,
 } from '@app/messaging';
-import { connectMongo } from '@app/persistence';
-import { createLogger } from '@app/observability';
-import type { Logger } from 'pino';
-import { loadWorkerConfig } from './config';
+import {
+  connectMongo,
+  pingMongo,
+  ProcessedEventRepository,
+  UserStateRepository,
+} from '@app/persistence';
+import { createLogger, HealthServer } from '@app/observability';
+import { DEFAULT_CONSUMER_GROUP, loadWorkerConfig } from './config';
 import { VerificationWorkerModule } from './verification-worker.module';
-import type { Environment } from '@app/config';
 
 export interface RunningWorker {
   app: INestMicroservice;
   logger: Logger;
+  healthPort: number;
+  /** Finishes the work in flight, commits, and closes every connection. */
   stop(): Promise<void>;
 }
 
 const SERVICE = 'verification-worker';
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
- * Starts the worker: configuration, logger, database, topics, then the consumer. Every step that
- * can fail does so here, before the first message. Used by main.ts and by end-to-end tests.
+ * Starts the worker: configuration, logger, database, topics, producer, consumer, health.
+ * Every step that can fail does so here, before the first message. Used by main.ts and tests.
  */
 export async function startVerificationWorker(
   env: Environment = process.env,
@@ -42,62 +53,88 @@ export async function startVerificationWorker(
       level: config.LOG_LEVEL,
     });
   const topics = topicMapFrom(config);
+  const consumer = consumerSettingsFrom(config, DEFAULT_CONSUMER_GROUP);
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: `${config.KAFKA_CLIENT_ID}.${SERVICE}`,
     logger: log,
   });
 
-  let connection: Connection | undefined;
-  let producer: Producer | undefined;
+  const opened: { close(): Promise<unknown> }[] = [];
+  const closeAll = async () => {
+    for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
+  };
   try {
-    connection = await connectMongo(config.MONGODB_URI);
-    await ensureTopics(kafka, [topics.VerificationRequested, topics.VerificationStatusChanged], {
-      partitions: config.KAFKA_TOPIC_PARTITIONS,
-      replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
-    });
-    producer = kafka.producer({
+    const connection: Connection = await connectMongo(config.MONGODB_URI);
+    opened.push(connection);
+    const userStates = new UserStateRepository(connection);
+    const processed = new ProcessedEventRepository(connection);
+    await Promise.all([userStates.init(), processed.init()]);
+
+    await ensureTopics(
+      kafka,
+      [
+        ...topicsOfConsumer(topics.VerificationRequested, consumer.retry.delaysMs.length),
+        topics.VerificationStatusChanged,
+      ],
+      {
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+      },
+    );
+    const producer: Producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       // murmur2, as the Java client: a key lands on the same partition whoever produces it.
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
+    opened.push({ close: () => producer.disconnect() });
+    const admin: Admin = kafka.admin();
+    await admin.connect();
+    opened.push({ close: () => admin.disconnect() });
 
+    const outbox = new OutboxRelay(
+      new EventPublisher(producer, topics),
+      [userStates.outbox],
+      { sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, graceMs: config.OUTBOX_GRACE_MS },
+      log.child({ component: 'outbox' }),
+    );
     const server = new KafkaEventServer({
       kafka,
       producer,
-      groupId: config.CONSUMER_GROUP,
       topics,
+      consumer,
+      processed,
       logger: log,
     });
-    const app = await NestFactory.createMicroservice(
-      VerificationWorkerModule.register({
-        logger: log,
-        connection,
-        publisher: new EventPublisher(producer, topics),
-      }),
-      { strategy: server, bufferLogs: true },
+    const app = await startEventMicroservice(
+      VerificationWorkerModule.register({ logger: log, userStates, outbox }),
+      server,
     );
-    app.useLogger(app.get(NestPinoLogger));
-    app.enableShutdownHooks();
-    await app.listen();
-    log.info({ groupId: config.CONSUMER_GROUP }, 'verification worker started');
+    opened.push({ close: () => app.close() });
+    outbox.start();
+    opened.push({ close: () => outbox.stop() });
 
-    const openProducer = producer;
-    const openConnection = connection;
-    return {
-      app,
-      logger: log,
-      stop: async () => {
-        await app.close();
-        await openProducer.disconnect();
-        await openConnection.close();
-      },
-    };
+    const prune = setInterval(() => {
+      const cutoff = new Date(Date.now() - config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000);
+      processed
+        .pruneOlderThan(cutoff)
+        .catch((error: unknown) => log.warn({ err: error }, 'pruning processed events failed'));
+    }, PRUNE_INTERVAL_MS).unref();
+    opened.push({ close: async () => clearInterval(prune) });
+
+    const health = new HealthServer(
+      { kafka: () => pingBroker(admin), mongodb: () => pingMongo(connection) },
+      log,
+    );
+    const healthPort = await health.start(config.HEALTH_PORT);
+    opened.push({ close: () => health.stop() });
+
+    log.info({ groupId: consumer.groupId, healthPort }, 'verification worker started');
+    return { app, logger: log, healthPort, stop: closeAll };
   } catch (error) {
-    await producer?.disconnect().catch(() => undefined);
-    await connection?.close().catch(() => undefined);
+    await closeAll();
     throw error;
   }
 }

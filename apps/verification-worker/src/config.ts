@@ -1,14 +1,24 @@
 import { z } from 'zod';
 import { loadConfig, logLevel, type Environment } from '@app/config';
-import { kafkaEnvSchema } from '@app/messaging';
+import { consumerEnvSchema, kafkaEnvSchema } from '@app/messaging';
 import { mongoEnvSchema } from '@app/persistence';
 
-const workerEnvSchema = kafkaEnvSchema.extend(mongoEnvSchema.shape).extend({
-  LOG_LEVEL: logLevel,
-  CONSUMER_GROUP: z.string().min(1).default('connect-provisioning.verification-worker'),
-});
+const workerEnvSchema = kafkaEnvSchema
+  .extend(consumerEnvSchema.shape)
+  .extend(mongoEnvSchema.shape)
+  .extend({
+    LOG_LEVEL: logLevel,
+    HEALTH_PORT: z.coerce
+      .number({ error: 'must be a port number (0 picks a free one)' })
+      .int()
+      .min(0)
+      .max(65535)
+      .default(8081),
+  });
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;
+
+export const DEFAULT_CONSUMER_GROUP = 'connect-provisioning.verification-worker';
 
 export function loadWorkerConfig(env: Environment = process.env): WorkerConfig {
   return loadConfig(workerEnvSchema, env);

@@ -1,31 +1,29 @@
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern } from '@nestjs/microservices';
-import type { CloudEvent } from '@app/contracts';
-import { EventPublisher } from '@app/messaging';
-import { RecordVerificationRequest, statusChangedEvent } from '@app/verification';
 import { PinoLogger } from 'nestjs-pino';
+import type { CloudEvent } from '@app/contracts';
+import { OnEvent, OutboxRelay } from '@app/messaging';
+import { RecordVerificationRequest } from '@app/verification';
 
 export const EVENT_SOURCE = '/connect-provisioning/verification-worker';
 
-/** Translates VerificationRequested into the domain's use case and its results into events. */
+/** Translates VerificationRequested into the domain's use case and publishes what it saved. */
 @Controller()
 export class VerificationRequestedHandler {
   constructor(
     @Inject(RecordVerificationRequest) private readonly recordRequest: RecordVerificationRequest,
-    @Inject(EventPublisher) private readonly publisher: EventPublisher,
+    @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
     private readonly logger: PinoLogger,
   ) {}
 
-  @EventPattern('VerificationRequested')
+  @OnEvent('VerificationRequested')
   async handle(event: CloudEvent<'VerificationRequested'>): Promise<void> {
     const { requestId, tenantId, part } = event.data;
-    const changes = await this.recordRequest.execute(event.data);
-    const at = new Date();
-    await this.publisher.publish(
-      changes.map((change) =>
-        statusChangedEvent(change, { eventId: event.id, source: EVENT_SOURCE, at }),
-      ),
-    );
+    const { changes, outbox } = await this.recordRequest.execute(event.data, {
+      eventId: event.id,
+      source: EVENT_SOURCE,
+      at: new Date(),
+    });
+    await this.outbox.flush(outbox);
     this.logger.info(
       {
         eventId: event.id,

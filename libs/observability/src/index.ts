@@ -1,3 +1,4 @@
 export * from './redaction';
 export * from './create-logger';
 export * from './observability.module';
+export * from './health-server';

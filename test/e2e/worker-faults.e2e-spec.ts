@@ -1,0 +1,118 @@
+import mongoose from 'mongoose';
+import { CLOUDEVENTS_CONTENT_TYPE, createEvent, serializeEvent } from '@app/contracts';
+import { KafkaTestClient } from '../support/kafka-test-client';
+import { isolatedEnv } from '../support/test-env';
+import { waitFor } from '../support/wait-for';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+
+// Small enough for the MongoDB stand-in, whose updates scan the collection; big enough that
+// the stop lands while partitions still have work.
+const REQUESTS = 80;
+const USERS_PER_REQUEST = 10;
+const USERS = REQUESTS * USERS_PER_REQUEST;
+
+// The verification worker as a real process, stopped in the middle of a stream of requests.
+describe('verification worker stopped mid-stream (separate process, real servers)', () => {
+  async function scenario(label: string, signal: 'SIGKILL' | 'SIGTERM') {
+    const env = isolatedEnv(label);
+    const kafka = new KafkaTestClient(env.KAFKA_BROKERS!);
+    const statusTopic = env.TOPIC_VERIFICATION_STATUS_CHANGED!;
+    const db = await mongoose.createConnection(env.MONGODB_URI!).asPromise();
+    const states = db.collection('user_states');
+    let worker: WorkerProcess | undefined;
+    try {
+      worker = await startWorkerProcess('verification-worker', env);
+      await kafka.watch([statusTopic]);
+      const requests = Array.from({ length: REQUESTS }, (_, r) => {
+        const tenantId = `tenant-${r % 12}`;
+        const users = Array.from({ length: USERS_PER_REQUEST }, (_, u) => ({
+          userId: `user-${r}-${u}`,
+          email: `user-${r}-${u}@example.se`,
+        }));
+        return createEvent(
+          'VerificationRequested',
+          { requestId: `req-${r}`, tenantId, requestedBy: { userId: 'admin' }, users },
+          { source: '/test' },
+        );
+      });
+      await kafka.produce(
+        env.TOPIC_VERIFICATION_REQUESTED!,
+        requests.map((e) => ({
+          key: e.data.tenantId,
+          value: serializeEvent(e),
+          headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+        })),
+      );
+
+      // Stop it once part of the work is done, while the rest is in flight.
+      await waitFor(
+        'some users to be stored',
+        async () => (await states.countDocuments({})) >= USERS / 4,
+        { intervalMs: 10 },
+      );
+      const storedAtStop = await states.countDocuments({});
+      worker.kill(signal);
+      const code = await worker.exited;
+      worker = await startWorkerProcess('verification-worker', env);
+
+      await waitFor(
+        'every user to be stored',
+        async () => (await states.countDocuments({})) === USERS,
+        { timeoutMs: 90_000 },
+      );
+      await waitFor(
+        'a status event for every user',
+        () =>
+          new Set(kafka.json<{ data: { userId: string } }>(statusTopic).map((e) => e.data.userId))
+            .size === USERS,
+        {
+          timeoutMs: 90_000,
+        },
+      );
+      const messages = kafka.json<{ id: string }>(statusTopic);
+      const uniqueIds = new Set(messages.map((m) => m.id)).size;
+      worker.kill('SIGTERM');
+      await worker.exited;
+      worker = undefined;
+      return {
+        code,
+        storedAtStop,
+        messages: messages.length,
+        uniqueIds,
+        pendingOutbox: await states.countDocuments({ outboxAt: { $ne: null } }),
+      };
+    } finally {
+      // Stop the worker before dropping its database: FerretDB's SQLite backend crashes (SIGBUS)
+      // when a database file is deleted under a live connection.
+      if (worker) {
+        worker.kill('SIGKILL');
+        await worker.exited;
+      }
+      await kafka.close();
+      await db.dropDatabase();
+      await db.close();
+    }
+  }
+
+  it('loses nothing when killed with SIGKILL mid-batch: every user stored and announced, repeats share the event id', async () => {
+    const result = await scenario('sigkill', 'SIGKILL');
+    console.log(
+      `SIGKILL: stopped at ${result.storedAtStop}/${USERS} users; ${result.messages} status messages, ${result.uniqueIds} distinct ids`,
+    );
+    expect(result.code).toBeNull();
+    expect(result.uniqueIds).toBe(USERS);
+    expect(result.pendingOutbox).toBe(0);
+  });
+
+  it('loses nothing and duplicates nothing when stopped with SIGTERM mid-batch', async () => {
+    const result = await scenario('sigterm', 'SIGTERM');
+    console.log(
+      `SIGTERM: stopped at ${result.storedAtStop}/${USERS} users; ${result.messages} status messages, ${result.uniqueIds} distinct ids`,
+    );
+    expect(result.code).toBe(0);
+    expect(result.storedAtStop).toBeLessThan(USERS);
+    expect(result.uniqueIds).toBe(USERS);
+    expect(result.messages).toBe(USERS);
+    expect(result.pendingOutbox).toBe(0);
+  });
+});

@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { waitFor } from './wait-for';
+
+const root = resolve(__dirname, '../..');
+
+export interface WorkerProcess {
+  process: ChildProcess;
+  /** Every JSON log line the worker wrote. */
+  logs: Record<string, unknown>[];
+  exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/**
+ * Runs an app as its own process (as in production), from source through swc, and resolves once
+ * it logs that it started. Fault tests kill it with real signals.
+ */
+export async function startWorkerProcess(
+  app: string,
+  env: Record<string, string>,
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...env,
+      LOG_LEVEL: env.LOG_LEVEL === 'warn' ? 'info' : (env.LOG_LEVEL ?? 'info'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  let pending = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+
+  await waitFor(
+    `${app} to start`,
+    () => {
+      if (gone) throw new Error(`${app} exited during start-up: ${stderr.slice(-2000)}`);
+      return logs.some((l) => typeof l.msg === 'string' && l.msg.endsWith('worker started'));
+    },
+    { timeoutMs: 60_000 },
+  );
+  return { process: child, logs, exited, kill: (signal) => child.kill(signal) };
+}
