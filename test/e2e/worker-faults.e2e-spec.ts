@@ -69,6 +69,15 @@ describe('verification worker stopped mid-stream (separate process, real servers
           timeoutMs: 90_000,
         },
       );
+      // Events a killed process published but had not yet removed from its outbox are
+      // republished (same ids) and removed by the restarted worker's sweep.
+      await waitFor(
+        'every outbox to be empty',
+        async () => (await states.countDocuments({ outboxAt: { $ne: null } })) === 0,
+        {
+          timeoutMs: 30_000,
+        },
+      );
       const messages = kafka.json<{ id: string }>(statusTopic);
       const uniqueIds = new Set(messages.map((m) => m.id)).size;
       worker.kill('SIGTERM');

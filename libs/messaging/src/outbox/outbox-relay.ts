@@ -9,6 +9,9 @@ export interface OutboxRelayOptions {
   sweepLimit?: number;
 }
 
+/** Pages read per store and sweep: a page that cannot be cleared must not spin the loop. */
+const MAX_PAGES = 20;
+
 /**
  * Publishes outbox entries, then removes them. The writer calls `flush` right after its write
  * (the fast path); a periodic sweep publishes what a dead process left behind. An entry may be
@@ -26,10 +29,11 @@ export class OutboxRelay {
   ) {}
 
   async flush(batch: OutboxBatch): Promise<void> {
-    const pending = batch.pending.filter((p) => p.entries.length > 0);
-    if (pending.length === 0) return;
-    await this.publisher.publishEntries(pending.flatMap((p) => p.entries));
-    await batch.store.acknowledge(pending);
+    if (batch.pending.length === 0) return;
+    await this.publisher.publishEntries(batch.pending.flatMap((p) => p.entries));
+    // Owners with no entries left are acknowledged too: a process that died between removing
+    // its entries and clearing the owner's marker leaves exactly that behind.
+    await batch.store.acknowledge(batch.pending);
   }
 
   start(): void {
@@ -49,21 +53,24 @@ export class OutboxRelay {
     await this.sweeping;
   }
 
-  /** Publishes every stale entry of every store; returns how many it published. */
+  /** Publishes stale entries of every store; returns how many it published. */
   async sweep(): Promise<number> {
     const before = new Date(Date.now() - this.options.graceMs);
+    const limit = this.options.sweepLimit ?? 500;
     let published = 0;
     for (const store of this.stores) {
-      for (;;) {
-        const pending = await store.findStale(before, this.options.sweepLimit ?? 500);
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const pending = await store.findStale(before, limit);
         if (pending.length === 0) break;
         await this.flush({ store, pending });
         const count = pending.reduce((n, p) => n + p.entries.length, 0);
         published += count;
-        this.logger.info(
-          { store: store.name, events: count },
-          'outbox sweep published leftover events',
-        );
+        if (count > 0)
+          this.logger.info(
+            { store: store.name, events: count },
+            'outbox sweep published leftover events',
+          );
+        if (pending.length < limit) break;
       }
     }
     return published;

@@ -67,18 +67,22 @@ export class MongoOutboxStore<T extends OutboxFields & { _id: string }> implemen
   }
 
   async acknowledge(published: readonly PendingOutbox[]): Promise<void> {
-    const owners = published.filter((p) => p.entries.length > 0);
-    if (owners.length === 0) return;
-    await this.collection.bulkWrite(
-      owners.map((p) => ({
-        updateOne: {
-          filter: { _id: p.ownerId },
-          update: { $pullAll: { outbox: p.entries.map(plainEntry) } },
-        },
-      })),
-    );
+    if (published.length === 0) return;
+    const withEntries = published.filter((p) => p.entries.length > 0);
+    if (withEntries.length > 0) {
+      await this.collection.bulkWrite(
+        withEntries.map((p) => ({
+          updateOne: {
+            filter: { _id: p.ownerId },
+            update: { $pullAll: { outbox: p.entries.map(plainEntry) } },
+          },
+        })),
+      );
+    }
+    // Clears the marker of every owner whose outbox is now empty, including owners whose entries
+    // an earlier, interrupted acknowledge already removed.
     await this.collection.updateMany(
-      { _id: { $in: owners.map((p) => p.ownerId) }, outbox: { $size: 0 } },
+      { _id: { $in: published.map((p) => p.ownerId) }, outbox: { $size: 0 } },
       { $set: { outboxAt: null } },
     );
   }
