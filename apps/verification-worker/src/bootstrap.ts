@@ -109,7 +109,12 @@ export async function startVerificationWorker(
       logger: log,
     });
     const app = await startEventMicroservice(
-      VerificationWorkerModule.register({ logger: log, userStates, outbox }),
+      VerificationWorkerModule.register({
+        logger: log,
+        userStates,
+        outbox,
+        coolDownMs: config.VERIFICATION_COOLDOWN_MS,
+      }),
       server,
     );
     opened.push({ close: () => app.close() });

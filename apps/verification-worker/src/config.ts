@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, logLevel, type Environment } from '@app/config';
+import { loadConfig, logLevel, positiveInt, type Environment } from '@app/config';
 import { consumerEnvSchema, kafkaEnvSchema } from '@app/messaging';
 import { mongoEnvSchema } from '@app/persistence';
 
@@ -8,6 +8,8 @@ const workerEnvSchema = kafkaEnvSchema
   .extend(mongoEnvSchema.shape)
   .extend({
     LOG_LEVEL: logLevel,
+    // A user mailed less than this long ago is skipped as recently_sent unless resend is set.
+    VERIFICATION_COOLDOWN_MS: positiveInt(10 * 60_000),
     HEALTH_PORT: z.coerce
       .number({ error: 'must be a port number (0 picks a free one)' })
       .int()

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { CloudEvent } from '@app/contracts';
 import { OnEvent, OutboxRelay } from '@app/messaging';
-import { RecordVerificationRequest } from '@app/verification';
+import { RecordVerificationRequest, type UserOutcome } from '@app/verification';
 
 export const EVENT_SOURCE = '/connect-provisioning/verification-worker';
 
@@ -18,7 +18,7 @@ export class VerificationRequestedHandler {
   @OnEvent('VerificationRequested')
   async handle(event: CloudEvent<'VerificationRequested'>): Promise<void> {
     const { requestId, tenantId, part } = event.data;
-    const { changes, outbox } = await this.recordRequest.execute(event.data, {
+    const { changes, outcomes, outbox } = await this.recordRequest.execute(event.data, {
       eventId: event.id,
       source: EVENT_SOURCE,
       at: new Date(),
@@ -32,8 +32,19 @@ export class VerificationRequestedHandler {
         part,
         users: event.data.users.length,
         changed: changes.length,
+        outcomes: countOutcomes(outcomes),
       },
       'verification request recorded',
     );
   }
+}
+
+/** e.g. { send: 3, no_email: 1 }: how the part was decided, for the log line. */
+function countOutcomes(outcomes: readonly UserOutcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { decision } of outcomes) {
+    const key = decision.kind === 'send' ? 'send' : decision.reason;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }

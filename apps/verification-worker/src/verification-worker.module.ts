@@ -11,6 +11,7 @@ export interface WorkerResources {
   logger: Logger;
   userStates: UserStateRepository;
   outbox: OutboxRelay;
+  coolDownMs: number;
 }
 
 @Module({})
@@ -24,7 +25,9 @@ export class VerificationWorkerModule {
         { provide: OutboxRelay, useValue: resources.outbox },
         {
           provide: RecordVerificationRequest,
-          useValue: new RecordVerificationRequest(resources.userStates),
+          useValue: new RecordVerificationRequest(resources.userStates, {
+            coolDownMs: resources.coolDownMs,
+          }),
         },
       ],
     };

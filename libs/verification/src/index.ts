@@ -1,3 +1,6 @@
 export * from './user-state';
 export * from './record-verification-request';
 export * from './status-changed-event';
+export * from './email-address';
+export * from './verification-token';
+export * from './decide-verification';

@@ -30,7 +30,10 @@ function request(users: VerificationRequestedData['users']): VerificationRequest
 
 async function record(states: UserState[], users: VerificationRequestedData['users']) {
   const store = storeWith(states);
-  const result = await new RecordVerificationRequest(store).execute(request(users), cause);
+  const result = await new RecordVerificationRequest(store, { coolDownMs: 600_000 }).execute(
+    request(users),
+    cause,
+  );
   return { store, ...result };
 }
 
@@ -129,6 +132,27 @@ describe('RecordVerificationRequest', () => {
     };
     const { changes } = await record([same], [{ userId: 'u5', email: 'a@example.se' }]);
     expect(changes).toEqual([]);
+  });
+
+  it('does not save an invalid entered address, and reports the user as invalid_email', async () => {
+    const { changes, outcomes } = await record([], [{ userId: 'u7', email: 'anna@example' }]);
+    expect(outcomes).toEqual([
+      { userId: 'u7', decision: { kind: 'skip', reason: 'invalid_email' } },
+    ]);
+    expect(changes).toEqual([
+      expect.objectContaining({ userId: 'u7', status: 'no_email', email: null }),
+    ]);
+  });
+
+  it('reports the send decision for users who are due a mail (R5)', async () => {
+    const { outcomes } = await record(
+      [],
+      [{ userId: 'u8', email: 'anna@example.se' }, { userId: 'u9' }],
+    );
+    expect(outcomes).toEqual([
+      { userId: 'u8', decision: { kind: 'send', email: 'anna@example.se' } },
+      { userId: 'u9', decision: { kind: 'skip', reason: 'no_email' } },
+    ]);
   });
 
   it('takes the last entry when a user is listed twice', async () => {

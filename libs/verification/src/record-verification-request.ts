@@ -1,10 +1,18 @@
 import type { VerificationRequestedData } from '@app/contracts';
 import type { OutboxBatch } from '@app/messaging';
+import { decideVerification, type Decision, type DecisionPolicy } from './decide-verification';
 import { statusChangedEvent } from './status-changed-event';
 import type { Cause, StatusChange, UserState, UserStateStore } from './user-state';
 
+/** What the contract's decision said for one user of the request. */
+export interface UserOutcome {
+  userId: string;
+  decision: Decision;
+}
+
 export interface RecordedRequest {
   changes: StatusChange[];
+  outcomes: UserOutcome[];
   /** The VerificationStatusChanged events saved with the states, to publish. */
   outbox: OutboxBatch;
 }
@@ -12,12 +20,15 @@ export interface RecordedRequest {
 type RequestedUser = VerificationRequestedData['users'][number];
 
 /**
- * Records the users of one VerificationRequested part: saves an address the administrator
- * entered (R1) unless the user is already linked, and reports every state that changed.
- * One read and one bulk write per part, never a round trip per user.
+ * Decides every user of one VerificationRequested part (R1, R5): saves an entered address when
+ * allowed, and reports each user's outcome and every state that changed. One read and one
+ * bulk write per part, never a round trip per user.
  */
 export class RecordVerificationRequest {
-  constructor(private readonly store: UserStateStore) {}
+  constructor(
+    private readonly store: UserStateStore,
+    private readonly policy: DecisionPolicy,
+  ) {}
 
   async execute(request: VerificationRequestedData, cause: Cause): Promise<RecordedRequest> {
     const users = lastEntryPerUser(request.users);
@@ -27,14 +38,26 @@ export class RecordVerificationRequest {
     );
     const byId = new Map(known.map((s) => [s.userId, s]));
 
+    const outcomes: UserOutcome[] = [];
     const changed: UserState[] = [];
     for (const user of users) {
       const before = byId.get(user.userId);
-      const after = nextState(request.tenantId, user, before);
-      if (!before || before.status !== after.status || before.email !== after.email) {
+      const entry = {
+        tenantId: request.tenantId,
+        userId: user.userId,
+        ...(user.email ? { email: user.email } : {}),
+      };
+      const { decision, state } = decideVerification(entry, before, {
+        resend: request.resend,
+        now: cause.at,
+        policy: this.policy,
+      });
+      const after = withProfile(state, user);
+      outcomes.push({ userId: user.userId, decision });
+      if (!before || before.status !== after.status || before.email !== after.email)
         changed.push(after);
-      }
     }
+
     const changes = changed.map((s): StatusChange => ({
       tenantId: s.tenantId,
       userId: s.userId,
@@ -48,32 +71,23 @@ export class RecordVerificationRequest {
         events: [statusChangedEvent(changes[i] as StatusChange, cause)],
       })),
     );
-    return { changes, outbox };
+    return { changes, outcomes, outbox };
   }
 }
 
-function nextState(
-  tenantId: string,
-  user: RequestedUser,
-  before: UserState | undefined,
-): UserState {
-  const base: UserState = before ?? {
-    tenantId,
-    userId: user.userId,
-    email: null,
-    status: 'no_email',
+function withProfile(state: UserState, user: RequestedUser): UserState {
+  return {
+    ...state,
+    ...definedOnly({
+      displayName: user.displayName,
+      companyId: user.companyId,
+      locale: user.locale,
+    }),
   };
-  const profile = {
-    displayName: user.displayName ?? base.displayName,
-    companyId: user.companyId ?? base.companyId,
-    locale: user.locale ?? base.locale,
-  };
-  // A linked user's address belongs to Visma Connect now; it is never overwritten.
-  if (base.status === 'linked' || !user.email || user.email === base.email) {
-    return { ...base, ...profile };
-  }
-  // A new address starts unverified, whatever the old one had reached.
-  return { ...base, ...profile, email: user.email, status: 'unverified' };
+}
+
+function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 // An administrator's selection may list a user twice; the last entry is the one meant.

@@ -11,6 +11,8 @@ export interface UserState {
   displayName?: string;
   companyId?: string;
   locale?: Locale;
+  /** When the last verification mail to the current address was accepted by SMTP. */
+  lastSentAt?: Date;
 }
 
 /** A change of a user's state, as VerificationStatusChanged reports it. */

@@ -61,10 +61,13 @@ export class UserStateRepository implements UserStateStore {
                   displayName: state.displayName,
                   companyId: state.companyId,
                   locale: state.locale,
+                  lastSentAt: state.lastSentAt,
                 }),
                 ...push.$set,
               },
               ...(push.$push ? { $push: push.$push } : {}),
+              // The domain's state is the whole truth: a cleared send time is removed.
+              ...(state.lastSentAt ? {} : { $unset: { lastSentAt: '' } }),
             },
             upsert: true,
           },
@@ -81,7 +84,12 @@ function toUserState(doc: UserStateDocument): UserState {
     userId: doc.userId,
     email: doc.email ?? null,
     status: doc.status,
-    ...definedOnly({ displayName: doc.displayName, companyId: doc.companyId, locale: doc.locale }),
+    ...definedOnly({
+      displayName: doc.displayName,
+      companyId: doc.companyId,
+      locale: doc.locale,
+      lastSentAt: doc.lastSentAt,
+    }),
   };
 }
 

@@ -15,6 +15,7 @@ export interface UserStateDocument extends OutboxFields {
   displayName?: string;
   companyId?: string;
   locale?: (typeof LOCALES)[number];
+  lastSentAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -34,6 +35,7 @@ export const userStateSchema = new Schema<UserStateDocument>(
     displayName: String,
     companyId: String,
     locale: { type: String, enum: LOCALES },
+    lastSentAt: Date,
   },
   { collection: USER_STATE_COLLECTION, timestamps: true, versionKey: false, strict: 'throw' },
 );
