@@ -25,6 +25,11 @@ describe('classifyFailure', () => {
     expect(classifyFailure(named('Error', { code: 'ECONNRESET' }))).toBe('transient');
   });
 
+  it('recognises errors from another realm, which fail instanceof Error', () => {
+    const foreign = { name: 'Error', message: 'connect ECONNREFUSED', code: 'ESOCKET' };
+    expect(classifyFailure(foreign)).toBe('transient');
+  });
+
   it('never retries programming errors', () => {
     expect(classifyFailure(new TypeError('undefined is not a function'))).toBe('permanent');
     expect(classifyFailure('a string was thrown')).toBe('permanent');

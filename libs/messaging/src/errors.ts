@@ -60,7 +60,9 @@ const TRANSIENT_SYSTEM_CODES = new Set([
 const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
 
 export function classifyFailure(error: unknown): FailureKind {
-  if (!(error instanceof Error)) return 'permanent';
+  // Error-shaped, not `instanceof Error`: errors from another realm (a VM context, a worker,
+  // jest's sandbox) fail instanceof but are errors all the same.
+  if (!isErrorLike(error)) return 'permanent';
   const marked = (error as { failureKind?: unknown }).failureKind;
   if (marked === 'permanent' || marked === 'transient' || marked === 'unavailable') return marked;
   if (UNAVAILABLE_NAMES.has(error.name)) return 'unavailable';
@@ -75,6 +77,15 @@ export function classifyFailure(error: unknown): FailureKind {
   return 'transient';
 }
 
+function isErrorLike(error: unknown): error is Error {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string' &&
+    typeof (error as { name?: unknown }).name === 'string'
+  );
+}
+
 /** A short, stable code for headers and metrics. */
 export function failureCode(error: unknown): string {
   if (error instanceof PermanentError || error instanceof TransientError) return error.code;
@@ -84,5 +95,5 @@ export function failureCode(error: unknown): string {
 }
 
 export function failureMessage(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+  return (isErrorLike(error) ? error.message : String(error)).slice(0, 1000);
 }
