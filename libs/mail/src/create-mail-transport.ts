@@ -1,0 +1,21 @@
+import { FileMailTransport } from './file-mail-transport';
+import type { MailTransport } from './mail-transport';
+import { SmtpMailTransport } from './smtp-mail-transport';
+
+export type MailTransportConfig = {
+  smtpUrl?: string;
+  outboxDir: string;
+  maxConnections?: number;
+  ratePerSecond?: number;
+};
+
+/** SMTP when a relay is configured, otherwise .eml files in outboxDir (development). */
+export function createMailTransport(config: MailTransportConfig): MailTransport {
+  if (config.smtpUrl) {
+    return new SmtpMailTransport(config.smtpUrl, {
+      maxConnections: config.maxConnections,
+      ratePerSecond: config.ratePerSecond,
+    });
+  }
+  return new FileMailTransport(config.outboxDir);
+}

@@ -1,0 +1,80 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type StreamTransport from 'nodemailer/lib/stream-transport';
+import type { MailTransport, OutgoingMail, SendReceipt } from './mail-transport';
+
+/** "<abc@host>" -> "abc@host", and nothing a file system could trip over. */
+function fileSafe(messageId: string): string {
+  return messageId
+    .replace(/^<|>$/g, '')
+    .replace(/[^A-Za-z0-9.@_-]/g, '_')
+    .slice(0, 120);
+}
+
+/** 2025-03-14T15:30:00.123Z -> 20250314T153000123Z: sortable and legal on every file system. */
+function fileTimestamp(at: Date): string {
+  return at.toISOString().replace(/[-:.]/g, '');
+}
+
+/**
+ * Without an SMTP relay (local development, demos) each mail becomes an .eml file that any mail
+ * client opens, so the exact MIME message a relay would get can be inspected.
+ */
+export class FileMailTransport implements MailTransport {
+  private readonly transporter: Transporter<
+    StreamTransport.SentMessageInfo,
+    StreamTransport.Options
+  >;
+
+  constructor(
+    readonly outboxDir: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    // Unix newlines: the files are for people and tools on a developer machine, not for SMTP.
+    // nodemailer 7 applies `newline` per message (MailComposer) and ignores it in the transport's
+    // options, so the options double as the defaults every message inherits.
+    const options: StreamTransport.Options = {
+      streamTransport: true,
+      buffer: true,
+      newline: 'unix',
+    };
+    this.transporter = nodemailer.createTransport(options, options);
+  }
+
+  async send(mail: OutgoingMail): Promise<SendReceipt> {
+    const info = await this.transporter.sendMail({
+      from: mail.from,
+      to: mail.to,
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+      messageId: mail.messageId,
+      headers: mail.headers,
+    });
+    if (!Buffer.isBuffer(info.message)) throw new Error('stream transport returned no buffer');
+    await mkdir(this.outboxDir, { recursive: true });
+    const file = await this.writeNew(
+      `${fileTimestamp(this.now())}-${fileSafe(info.messageId)}`,
+      info.message,
+    );
+    return { messageId: info.messageId, accepted: true, file };
+  }
+
+  /** A duplicate send within the same millisecond gets its own file instead of overwriting. */
+  private async writeNew(base: string, message: Buffer): Promise<string> {
+    for (let attempt = 1; ; attempt += 1) {
+      const file = join(this.outboxDir, attempt === 1 ? `${base}.eml` : `${base}-${attempt}.eml`);
+      try {
+        await writeFile(file, message, { flag: 'wx' });
+        return file;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw error;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.transporter.close();
+  }
+}

@@ -1,0 +1,10 @@
+export * from './mail-types';
+export * from './format-date';
+export * from './mail-renderer';
+export * from './message-id';
+export * from './mail-transport';
+export * from './smtp-mail-transport';
+export * from './file-mail-transport';
+export * from './create-mail-transport';
+export * from './mail-env';
+export { MAIL_TEMPLATES } from './templates';
