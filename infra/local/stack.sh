@@ -131,11 +131,12 @@ start_kafka() {
   local java_opts=(-Xms"$KAFKA_HEAP" -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20
     -Djava.awt.headless=true -Dlog4j.configuration="file:$here/kafka/log4j.properties")
   if [[ ! -f "$dir/data/meta.properties" ]]; then
-    # A Kafka cluster id is 16 random bytes in URL-safe base64.
+    # A Kafka cluster id is 16 random bytes in URL-safe base64. One starting with "-" would be
+    # read as an option by the storage tool (Kafka's own generator avoids them too).
     local cluster_id
-    cluster_id=$(node -e 'process.stdout.write(require("crypto").randomBytes(16).toString("base64url"))')
+    cluster_id=$(node -e 'const c = require("crypto"); let id; do { id = c.randomBytes(16).toString("base64url"); } while (id.startsWith("-")); process.stdout.write(id)')
     java "${java_opts[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool format \
-      -t "$cluster_id" -c "$dir/server.properties" --ignore-formatted >>"$logfile" 2>&1 ||
+      --cluster-id="$cluster_id" -c "$dir/server.properties" --ignore-formatted >>"$logfile" 2>&1 ||
       { tail -n 20 "$logfile" >&2; die "formatting kafka storage failed; see $logfile"; }
   fi
   setsid nohup java "${java_opts[@]}" -cp "$kafka_libs/*" kafka.Kafka "$dir/server.properties" \
