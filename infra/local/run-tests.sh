@@ -11,6 +11,9 @@ t0=$(date +%s)
 bash "$here/ensure-deps.sh"
 
 started_stack=0
+# Set before starting: a half-started stack (one server up, the other failed) is stopped too.
+stop_stack() { if [[ $started_stack == 1 ]]; then bash "$here/stack.sh" down || true; fi; }
+trap stop_stack EXIT
 if [[ -z "${KAFKA_BROKERS:-}" || -z "${MONGODB_URI:-}" ]]; then
   # Own data folder and ports too, so it runs beside a developer's `npm start` stack.
   export STACK_DIR="${STACK_DIR:-$root/.stack/test}"
@@ -21,8 +24,6 @@ if [[ -z "${KAFKA_BROKERS:-}" || -z "${MONGODB_URI:-}" ]]; then
   bash "$here/stack.sh" up
   eval "$(bash "$here/stack.sh" env)"
 fi
-stop_stack() { if [[ $started_stack == 1 ]]; then bash "$here/stack.sh" down || true; fi; }
-trap stop_stack EXIT
 echo "[test] set-up took $(( $(date +%s) - t0 ))s" >&2
 
 echo "[test] type check" >&2
