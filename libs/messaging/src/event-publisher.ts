@@ -1,7 +1,8 @@
-import type { Message, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { CLOUDEVENTS_CONTENT_TYPE, type AnyCloudEvent } from '@app/contracts';
 import type { TopicMap } from './kafka-env';
 import { type OutboxEntry, toOutboxEntry } from './outbox/outbox-entry';
+import { groupByTopic } from './topic-messages';
 
 /**
  * Publishes CloudEvents in structured mode, each to its type's topic with the contract's key.
@@ -20,19 +21,15 @@ export class EventPublisher {
   /** Publishes already serialized events (outbox entries), acknowledged by all in-sync replicas. */
   async publishEntries(entries: readonly OutboxEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const byTopic = new Map<string, Message[]>();
-    for (const entry of entries) {
-      const topic = this.topics[entry.type];
-      const message = {
-        key: entry.key,
-        value: entry.value,
-        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
-      };
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
-    }
+    const headers = { 'content-type': CLOUDEVENTS_CONTENT_TYPE };
     await this.producer.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      topicMessages: groupByTopic(
+        entries.map((entry) => ({
+          topic: this.topics[entry.type],
+          message: { key: entry.key, value: entry.value, headers },
+        })),
+      ),
     });
   }
 }

@@ -1,6 +1,7 @@
 import type { IHeaders, KafkaMessage, Message, Producer } from 'kafkajs';
 import { dlqTopicOf, retryTopicOf } from '@app/contracts';
 import { HEADERS, headerString, SET_ASIDE_HEADERS, withoutHeaders } from './headers';
+import { groupByTopic } from './topic-messages';
 
 /** A message moved out of its partition's way, bytes untouched, with why and where it was. */
 export interface SetAsideCopy {
@@ -91,11 +92,5 @@ export async function sendCopies(
   copies: readonly SetAsideCopy[],
 ): Promise<void> {
   if (copies.length === 0) return;
-  const byTopic = new Map<string, Message[]>();
-  for (const copy of copies)
-    byTopic.set(copy.topic, [...(byTopic.get(copy.topic) ?? []), copy.message]);
-  await producer.sendBatch({
-    acks: -1,
-    topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-  });
+  await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(copies) });
 }
