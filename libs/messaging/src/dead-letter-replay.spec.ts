@@ -4,7 +4,7 @@ import {
   formatReplayLine,
   parseEventId,
   partitionRanges,
-} from './dead-letter-replay';
+} from './dead-letter-replay-rules';
 
 const source = 'hrm.verification-requested.v1';
 

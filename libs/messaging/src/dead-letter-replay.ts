@@ -4,71 +4,26 @@ import {
   type Admin,
   type Consumer,
   type EachBatchPayload,
-  type IHeaders,
   type Kafka,
   type KafkaMessage,
   type Producer,
 } from 'kafkajs';
 import { dlqTopicOf } from '@app/contracts';
-import { HEADERS, headerString } from './headers';
 import { replayCopy } from './set-aside';
 
-export interface ReplayOptions {
-  /** The topic the dead letters were first consumed from; its `.dlq` topic is read. */
-  sourceTopic: string;
-  /** Remembers how far replays got; default `connect-provisioning.dlq-replay.<sourceTopic>`. */
-  groupId?: string;
-  /** Replay only dead letters whose `error-code` header equals this. */
-  errorCode?: string;
-  /** Stop after this many messages were replayed (or would be, in a dry run). */
-  limit?: number;
-  dryRun?: boolean;
-  /** Rescan the whole dead-letter topic instead of continuing where the group stopped. */
-  fromBeginning?: boolean;
-  /** Called once per dead letter read, after it was replayed (or skipped). */
-  onMessage?: (line: ReplayedMessage) => void;
-  /** Give up when no message was read for this long (default 60 s). */
-  idleTimeoutMs?: number;
-}
+import {
+  decideReplay,
+  defaultReplayGroupId,
+  partitionRanges,
+  reportLine,
+  type PartitionRange,
+  type ReplayOptions,
+  type ReplayReport,
+} from './dead-letter-replay-rules';
 
-export type ReplayAction = 'replayed' | 'skipped' | 'would-replay';
-
-export interface ReplayedMessage {
-  partition: number;
-  offset: string;
-  eventId?: string;
-  errorCode?: string;
-  errorMessage?: string;
-  action: ReplayAction;
-  /** Where the message went (or would have gone, for a skipped one). */
-  target: string;
-  /** Why a message was skipped. */
-  reason?: string;
-}
-
-export interface ReplayReport {
-  /** In a dry run: how many would have been replayed. */
-  replayed: number;
-  skipped: number;
-  scanned: number;
-  target: string;
-}
-
-export type ReplayDecision =
-  { replay: true; target: string } | { replay: false; target: string; reason: string };
-
-/** Offsets to read in one partition: [start, end). */
-export interface PartitionRange {
-  partition: number;
-  start: bigint;
-  end: bigint;
-}
+export * from './dead-letter-replay-rules';
 
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
-
-export function defaultReplayGroupId(sourceTopic: string): string {
-  return `connect-provisioning.dlq-replay.${sourceTopic}`;
-}
 
 /**
  * Replays the dead letters of `sourceTopic` (read from its `.dlq` topic) onto the topic they were
@@ -114,72 +69,6 @@ export async function replayDeadLetters(
 }
 
 /** Which message goes where: matching dead letters back to the source topic, others nowhere. */
-export function decideReplay(
-  headers: IHeaders | undefined,
-  rule: { sourceTopic: string; errorCode?: string },
-): ReplayDecision {
-  const code = headerString(headers, HEADERS.errorCode);
-  const originalTopic = headerString(headers, HEADERS.originalTopic) ?? rule.sourceTopic;
-  if (rule.errorCode !== undefined && code !== rule.errorCode) {
-    return {
-      replay: false,
-      target: originalTopic,
-      reason: `error-code ${code ?? '(none)'} is not ${rule.errorCode}`,
-    };
-  }
-  if (originalTopic !== rule.sourceTopic) {
-    return {
-      replay: false,
-      target: originalTopic,
-      reason: `original-topic ${originalTopic} is not ${rule.sourceTopic}; not writing into another topic`,
-    };
-  }
-  return { replay: true, target: rule.sourceTopic };
-}
-
-/** The event id of a CloudEvents JSON value, for the operator's report; never throws. */
-export function parseEventId(value: Buffer | null): string | undefined {
-  if (!value) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(value.toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null || !('id' in parsed)) return undefined;
-    return typeof parsed.id === 'string' ? parsed.id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Where to read each partition: from the group's committed offset (or the earliest retained one
- * when it has none, or when rescanning) up to the high watermark seen now.
- */
-export function partitionRanges(
-  watermarks: readonly { partition: number; low: string; high: string }[],
-  committed: readonly { partition: number; offset: string }[],
-  fromBeginning: boolean,
-): PartitionRange[] {
-  const committedBy = new Map(committed.map((c) => [c.partition, BigInt(c.offset)]));
-  return watermarks.map(({ partition, low, high }) => {
-    const end = BigInt(high);
-    const from = fromBeginning ? -1n : (committedBy.get(partition) ?? -1n);
-    const start = from < BigInt(low) ? BigInt(low) : from;
-    // A committed offset past the end (topic recreated) means nothing to read, not "read it all".
-    return { partition, start: start > end ? end : start, end };
-  });
-}
-
-/** One report line: `replayed  p0@12  evt=<id>  error-code=not_json  -> <topic>`. */
-export function formatReplayLine(line: ReplayedMessage): string {
-  const parts = [
-    line.action.padEnd(8),
-    `p${line.partition}@${line.offset}`,
-    `evt=${line.eventId ?? '-'}`,
-    `error-code=${line.errorCode ?? '-'}`,
-    `-> ${line.target}`,
-  ];
-  return parts.join('  ') + (line.reason ? `  (${line.reason})` : '');
-}
-
 function validateOptions(options: ReplayOptions): void {
   if (!options.sourceTopic) throw new Error('sourceTopic is required');
   const { limit, idleTimeoutMs } = options;
@@ -401,23 +290,4 @@ class ReplayRun {
     clearInterval(this.idleTimer);
     this.settle.reject(error);
   }
-}
-
-function reportLine(
-  partition: number,
-  message: KafkaMessage,
-  decision: ReplayDecision,
-  dryRun: boolean,
-): ReplayedMessage {
-  const replayAction: ReplayAction = dryRun ? 'would-replay' : 'replayed';
-  return {
-    partition,
-    offset: message.offset,
-    eventId: parseEventId(message.value),
-    errorCode: headerString(message.headers, HEADERS.errorCode),
-    errorMessage: headerString(message.headers, HEADERS.errorMessage),
-    action: decision.replay ? replayAction : 'skipped',
-    target: decision.target,
-    ...(decision.replay ? {} : { reason: decision.reason }),
-  };
 }
