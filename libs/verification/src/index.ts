@@ -4,3 +4,4 @@ export * from './status-changed-event';
 export * from './email-address';
 export * from './verification-token';
 export * from './decide-verification';
+export * from './request-progress';

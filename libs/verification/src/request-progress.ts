@@ -1,0 +1,106 @@
+import { v5 as uuidv5 } from 'uuid';
+import {
+  type CloudEvent,
+  createEvent,
+  EVENT_ID_NAMESPACE,
+  SKIP_REASONS,
+  type SkipReason,
+  verificationBatchCompletedId,
+} from '@app/contracts';
+import type { OutboxBatch } from '@app/messaging';
+
+/** What became of one user in one request; `due` until the mail step settles it. */
+export type OutcomeValue = SkipReason | 'due' | 'sent' | 'failed';
+
+export interface UserRequestOutcome {
+  tenantId: string;
+  requestId: string;
+  userId: string;
+  outcome: OutcomeValue;
+}
+
+/** The counts of a request, derived by counting outcome records (never by incrementing). */
+export interface RequestTally {
+  requested: number;
+  due: number;
+  sent: number;
+  failed: number;
+  skipped: Record<SkipReason, number>;
+}
+
+export interface RequestProgress {
+  requestId: string;
+  tenantId: string;
+  partCount: number;
+  partsSeen: number;
+  requested: number;
+  completedAt: Date | null;
+}
+
+/**
+ * Where request progress is kept; the persistence library implements it on single-document
+ * updates only (docs/design/verification-mails.md, "Counting once").
+ */
+export interface RequestProgressStore {
+  /** Records each user's outcome once; recording it again changes nothing. */
+  recordOutcomes(outcomes: readonly UserRequestOutcome[]): Promise<void>;
+  /** Settles a due mail as sent or failed. */
+  settle(outcome: UserRequestOutcome & { outcome: 'sent' | 'failed' }): Promise<void>;
+  /** Counts part `index` of a request once. */
+  countPart(
+    requestId: string,
+    tenantId: string,
+    part: { index: number; count: number },
+    users: number,
+  ): Promise<'counted' | 'already_counted'>;
+  progress(requestId: string): Promise<RequestProgress | undefined>;
+  tally(requestId: string): Promise<RequestTally>;
+  /** Marks the request completed with its event; undefined when another process already did. */
+  markCompleted(
+    requestId: string,
+    event: CloudEvent<'VerificationBatchCompleted'>,
+  ): Promise<OutboxBatch | undefined>;
+}
+
+// Project namespace + "send": the id of one user's mail in one request.
+const SEND_NAMESPACE = uuidv5('send', EVENT_ID_NAMESPACE);
+
+/** Deterministic: redelivering a part cannot create a second send for the same user. */
+export function sendIdFor(tenantId: string, requestId: string, userId: string): string {
+  return uuidv5([tenantId, requestId, userId].join('\u0000'), SEND_NAMESPACE);
+}
+
+/** All parts arrived and every user of them has a final outcome. */
+export function isComplete(progress: RequestProgress, tally: RequestTally): boolean {
+  return (
+    progress.completedAt === null &&
+    progress.partsSeen === progress.partCount &&
+    tally.requested === progress.requested &&
+    tally.due === 0
+  );
+}
+
+export function emptySkipCounts(): Record<SkipReason, number> {
+  return Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>;
+}
+
+export function batchCompletedEvent(
+  progress: RequestProgress,
+  tally: RequestTally,
+  at: Date,
+  source: string,
+): CloudEvent<'VerificationBatchCompleted'> {
+  return createEvent(
+    'VerificationBatchCompleted',
+    {
+      requestId: progress.requestId,
+      tenantId: progress.tenantId,
+      requested: tally.requested,
+      sent: tally.sent,
+      failed: tally.failed,
+      skipped: tally.skipped,
+      completedAt: at.toISOString(),
+    },
+    { source, id: verificationBatchCompletedId(progress.requestId), time: at },
+  );
+}
