@@ -26,7 +26,11 @@ describe('verification worker smoke path (real Kafka and MongoDB-wire server)', 
 
   beforeAll(async () => {
     worker = await startVerificationWorker(env);
-    await kafka.watch([statusTopic, dlqTopicOf(requestedTopic)]);
+    await kafka.watch([
+      statusTopic,
+      dlqTopicOf(requestedTopic),
+      env.TOPIC_VERIFICATION_BATCH_COMPLETED!,
+    ]);
     db = await mongoose.createConnection(env.MONGODB_URI!).asPromise();
   });
 
@@ -155,5 +159,60 @@ describe('verification worker smoke path (real Kafka and MongoDB-wire server)', 
     );
     expect(kafka.on(statusTopic).length).toBe(before + 1);
     expect(await db.collection('user_states').countDocuments({ tenantId: 'tenant-a' })).toBe(4);
+  });
+
+  it('announces one VerificationBatchCompleted for a request in parts, in any order, delivered twice', async () => {
+    const completedTopic = env.TOPIC_VERIFICATION_BATCH_COMPLETED!;
+    const part = (index: number, users: { userId: string; email?: string }[]) =>
+      createEvent(
+        'VerificationRequested',
+        {
+          requestId: 'req-parts',
+          tenantId: 'tenant-p',
+          requestedBy: { userId: 'admin' },
+          users,
+          part: { index, count: 3 },
+        },
+        { source: '/flex-hrm/test', id: `evt-part-${index}` },
+      );
+    // Nobody here is due a mail (no address, an invalid one), so the request can complete now.
+    const parts = [
+      part(3, [{ userId: 'p5' }, { userId: 'p6', email: 'not-an-address' }]),
+      part(2, [{ userId: 'p3' }, { userId: 'p4' }]),
+      part(1, [{ userId: 'p1' }, { userId: 'p2', email: 'bad@' }]),
+    ];
+    const send = (events: typeof parts) =>
+      kafka.produce(
+        requestedTopic,
+        events.map((e) => ({ key: 'tenant-p', value: serializeEvent(e) })),
+      );
+    await send(parts);
+    const ofThisRequest = () =>
+      kafka
+        .json<{ id: string; data: Record<string, unknown> }>(completedTopic)
+        .filter((e) => e.data.requestId === 'req-parts');
+    const done = await waitFor('the batch completion', () => ofThisRequest()[0]);
+    expect(done.data).toMatchObject({
+      requestId: 'req-parts',
+      requested: 6,
+      sent: 0,
+      failed: 0,
+      skipped: {
+        no_email: 4,
+        invalid_email: 2,
+        already_verified: 0,
+        already_linked: 0,
+        recently_sent: 0,
+      },
+    });
+
+    await send(parts);
+    await send([request('evt-after-parts', [{ userId: 'p-marker' }])]);
+    await waitFor('the request behind the repeats', () =>
+      kafka
+        .json<{ data: { userId: string } }>(statusTopic)
+        .some((c) => c.data.userId === 'p-marker'),
+    );
+    expect(ofThisRequest()).toHaveLength(1);
   });
 });

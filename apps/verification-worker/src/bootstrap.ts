@@ -19,6 +19,7 @@ import {
   connectMongo,
   pingMongo,
   ProcessedEventRepository,
+  RequestProgressRepository,
   UserStateRepository,
 } from '@app/persistence';
 import { createLogger, HealthServer } from '@app/observability';
@@ -69,13 +70,15 @@ export async function startVerificationWorker(
     opened.push(connection);
     const userStates = new UserStateRepository(connection);
     const processed = new ProcessedEventRepository(connection);
-    await Promise.all([userStates.init(), processed.init()]);
+    const progress = new RequestProgressRepository(connection);
+    await Promise.all([userStates.init(), processed.init(), progress.init()]);
 
     await ensureTopics(
       kafka,
       [
         ...topicsOfConsumer(topics.VerificationRequested, consumer.retry.delaysMs.length),
         topics.VerificationStatusChanged,
+        topics.VerificationBatchCompleted,
       ],
       {
         partitions: config.KAFKA_TOPIC_PARTITIONS,
@@ -96,7 +99,7 @@ export async function startVerificationWorker(
 
     const outbox = new OutboxRelay(
       new EventPublisher(producer, topics),
-      [userStates.outbox],
+      [userStates.outbox, progress.outbox],
       { sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, graceMs: config.OUTBOX_GRACE_MS },
       log.child({ component: 'outbox' }),
     );
@@ -112,6 +115,7 @@ export async function startVerificationWorker(
       VerificationWorkerModule.register({
         logger: log,
         userStates,
+        progress,
         outbox,
         coolDownMs: config.VERIFICATION_COOLDOWN_MS,
       }),

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { OutboxRelay } from '@app/messaging';
 import { ObservabilityModule } from '@app/observability';
-import { UserStateRepository } from '@app/persistence';
+import { RequestProgressRepository, UserStateRepository } from '@app/persistence';
 import { RecordVerificationRequest } from '@app/verification';
 import { VerificationRequestedHandler } from './verification-requested.handler';
 
@@ -10,6 +10,7 @@ import { VerificationRequestedHandler } from './verification-requested.handler';
 export interface WorkerResources {
   logger: Logger;
   userStates: UserStateRepository;
+  progress: RequestProgressRepository;
   outbox: OutboxRelay;
   coolDownMs: number;
 }
@@ -25,7 +26,7 @@ export class VerificationWorkerModule {
         { provide: OutboxRelay, useValue: resources.outbox },
         {
           provide: RecordVerificationRequest,
-          useValue: new RecordVerificationRequest(resources.userStates, {
+          useValue: new RecordVerificationRequest(resources.userStates, resources.progress, {
             coolDownMs: resources.coolDownMs,
           }),
         },

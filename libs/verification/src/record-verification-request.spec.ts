@@ -1,5 +1,6 @@
 import type { VerificationRequestedData } from '@app/contracts';
 import { RecordVerificationRequest } from './record-verification-request';
+import { InMemoryProgressStore } from './testing/in-memory-progress-store';
 import type { Cause, StateWrite, UserState, UserStateStore } from './user-state';
 
 const cause: Cause = { eventId: 'evt-1', source: '/test', at: new Date('2026-11-25T10:00:00Z') };
@@ -17,23 +18,25 @@ function storeWith(states: UserState[]): jest.Mocked<UserStateStore> {
   };
 }
 
-function request(users: VerificationRequestedData['users']): VerificationRequestedData {
+function request(
+  users: VerificationRequestedData['users'],
+  part = { index: 1, count: 1 },
+): VerificationRequestedData {
   return {
     requestId: 'req-1',
     tenantId: 't1',
     requestedBy: { userId: 'admin' },
     users,
-    part: { index: 1, count: 1 },
+    part,
     resend: false,
   };
 }
 
 async function record(states: UserState[], users: VerificationRequestedData['users']) {
   const store = storeWith(states);
-  const result = await new RecordVerificationRequest(store, { coolDownMs: 600_000 }).execute(
-    request(users),
-    cause,
-  );
+  const result = await new RecordVerificationRequest(store, new InMemoryProgressStore(), {
+    coolDownMs: 600_000,
+  }).execute(request(users), cause);
   return { store, ...result };
 }
 
@@ -166,5 +169,44 @@ describe('RecordVerificationRequest', () => {
     expect(changes).toEqual([
       expect.objectContaining({ userId: 'u6', email: 'second@example.se' }),
     ]);
+  });
+});
+
+describe('RecordVerificationRequest: batch completion', () => {
+  function recorder(progress = new InMemoryProgressStore()) {
+    return {
+      progress,
+      sut: new RecordVerificationRequest(storeWith([]), progress, { coolDownMs: 600_000 }),
+    };
+  }
+
+  it('completes a request once its last part is in and no mail is due, with the counts', async () => {
+    const { sut, progress } = recorder();
+    const first = await sut.execute(request([{ userId: 'a' }], { index: 2, count: 2 }), cause);
+    expect(first.completion).toBeUndefined();
+    const last = await sut.execute(
+      request([{ userId: 'b' }, { userId: 'c', email: 'bad@' }], { index: 1, count: 2 }),
+      cause,
+    );
+    expect(last.completion).toBeDefined();
+    expect(progress.completed.get('req-1')?.data).toMatchObject({
+      requested: 3,
+      sent: 0,
+      failed: 0,
+      skipped: { no_email: 2, invalid_email: 1 },
+    });
+  });
+
+  it('does not complete while a verification mail is still due', async () => {
+    const { sut } = recorder();
+    const result = await sut.execute(request([{ userId: 'a', email: 'anna@example.se' }]), cause);
+    expect(result.outcomes[0]?.decision.kind).toBe('send');
+    expect(result.completion).toBeUndefined();
+  });
+
+  it('completes only once when the last part is delivered again', async () => {
+    const { sut } = recorder();
+    expect((await sut.execute(request([{ userId: 'a' }]), cause)).completion).toBeDefined();
+    expect((await sut.execute(request([{ userId: 'a' }]), cause)).completion).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import type { VerificationRequestedData } from '@app/contracts';
 import type { OutboxBatch } from '@app/messaging';
 import { decideVerification, type Decision, type DecisionPolicy } from './decide-verification';
+import { batchCompletedEvent, isComplete, type RequestProgressStore } from './request-progress';
 import { statusChangedEvent } from './status-changed-event';
 import type { Cause, StatusChange, UserState, UserStateStore } from './user-state';
 
@@ -13,6 +14,8 @@ export interface UserOutcome {
 export interface RecordedRequest {
   changes: StatusChange[];
   outcomes: UserOutcome[];
+  /** The VerificationBatchCompleted, when this part completed the request. */
+  completion?: OutboxBatch;
   /** The VerificationStatusChanged events saved with the states, to publish. */
   outbox: OutboxBatch;
 }
@@ -27,6 +30,7 @@ type RequestedUser = VerificationRequestedData['users'][number];
 export class RecordVerificationRequest {
   constructor(
     private readonly store: UserStateStore,
+    private readonly progress: RequestProgressStore,
     private readonly policy: DecisionPolicy,
   ) {}
 
@@ -71,7 +75,37 @@ export class RecordVerificationRequest {
         events: [statusChangedEvent(changes[i] as StatusChange, cause)],
       })),
     );
-    return { changes, outcomes, outbox };
+    const completion = await this.countPart(request, outcomes, cause);
+    return { changes, outcomes, outbox, ...(completion ? { completion } : {}) };
+  }
+
+  /**
+   * Outcomes first, then the part: when every part is counted, every outcome exists. Then the
+   * completion check, which only one process can pass (see RequestProgressStore).
+   */
+  private async countPart(
+    request: VerificationRequestedData,
+    outcomes: UserOutcome[],
+    cause: Cause,
+  ): Promise<OutboxBatch | undefined> {
+    const { requestId, tenantId, part } = request;
+    await this.progress.recordOutcomes(
+      outcomes.map((o) => ({
+        tenantId,
+        requestId,
+        userId: o.userId,
+        outcome: o.decision.kind === 'send' ? 'due' : o.decision.reason,
+      })),
+    );
+    await this.progress.countPart(requestId, tenantId, part, outcomes.length);
+    const progress = await this.progress.progress(requestId);
+    if (!progress) return undefined;
+    const tally = await this.progress.tally(requestId);
+    if (!isComplete(progress, tally)) return undefined;
+    return this.progress.markCompleted(
+      requestId,
+      batchCompletedEvent(progress, tally, cause.at, cause.source),
+    );
   }
 }
 

@@ -38,6 +38,10 @@ describe('request progress', () => {
     expect(isComplete(progress(), tally({ due: 1, sent: 5 }))).toBe(false);
   });
 
+  it('counts a user listed in two parts once: completion does not wait for the part sizes', () => {
+    expect(isComplete(progress({ requested: 11 }), tally())).toBe(true);
+  });
+
   it('is not complete twice', () => {
     expect(isComplete(progress({ completedAt: new Date() }), tally())).toBe(false);
   });

@@ -70,13 +70,14 @@ export function sendIdFor(tenantId: string, requestId: string, userId: string): 
   return uuidv5([tenantId, requestId, userId].join('\u0000'), SEND_NAMESPACE);
 }
 
-/** All parts arrived and every user of them has a final outcome. */
+/**
+ * All parts arrived and every user of them has a final outcome. Outcomes are recorded before
+ * their part is counted, so once every part is counted every outcome exists. (Counting users
+ * from outcomes, not from part sizes, also counts a user listed in two parts once.)
+ */
 export function isComplete(progress: RequestProgress, tally: RequestTally): boolean {
   return (
-    progress.completedAt === null &&
-    progress.partsSeen === progress.partCount &&
-    tally.requested === progress.requested &&
-    tally.due === 0
+    progress.completedAt === null && progress.partsSeen === progress.partCount && tally.due === 0
   );
 }
 

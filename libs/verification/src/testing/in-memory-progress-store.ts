@@ -1,0 +1,86 @@
+// An in-memory RequestProgressStore for unit tests of the domain (the real one is tested on
+// the database in test/e2e/request-progress).
+import type { CloudEvent } from '@app/contracts';
+import type { OutboxBatch } from '@app/messaging';
+import {
+  emptySkipCounts,
+  type RequestProgress,
+  type RequestProgressStore,
+  type RequestTally,
+  type UserRequestOutcome,
+} from '../request-progress';
+
+export class InMemoryProgressStore implements RequestProgressStore {
+  readonly outcomes = new Map<string, UserRequestOutcome>();
+  readonly parts = new Map<
+    string,
+    { requestId: string; tenantId: string; count: number; users: number }
+  >();
+  readonly completed = new Map<string, CloudEvent<'VerificationBatchCompleted'>>();
+
+  async recordOutcomes(outcomes: readonly UserRequestOutcome[]): Promise<void> {
+    for (const o of outcomes) {
+      const key = `${o.requestId}|${o.userId}`;
+      if (!this.outcomes.has(key)) this.outcomes.set(key, o);
+    }
+  }
+
+  async settle(outcome: UserRequestOutcome & { outcome: 'sent' | 'failed' }): Promise<void> {
+    this.outcomes.set(`${outcome.requestId}|${outcome.userId}`, outcome);
+  }
+
+  async countPart(
+    requestId: string,
+    tenantId: string,
+    part: { index: number; count: number },
+    users: number,
+  ) {
+    const key = `${requestId}:${part.index}`;
+    if (this.parts.has(key)) return 'already_counted' as const;
+    this.parts.set(key, { requestId, tenantId, count: part.count, users });
+    return 'counted' as const;
+  }
+
+  async progress(requestId: string): Promise<RequestProgress | undefined> {
+    const parts = [...this.parts.values()].filter((p) => p.requestId === requestId);
+    const first = parts[0];
+    if (!first) return undefined;
+    return {
+      requestId,
+      tenantId: first.tenantId,
+      partCount: first.count,
+      partsSeen: parts.length,
+      requested: parts.reduce((n, p) => n + p.users, 0),
+      completedAt: this.completed.has(requestId) ? new Date(0) : null,
+    };
+  }
+
+  async tally(requestId: string): Promise<RequestTally> {
+    const tally: RequestTally = {
+      requested: 0,
+      due: 0,
+      sent: 0,
+      failed: 0,
+      skipped: emptySkipCounts(),
+    };
+    for (const o of this.outcomes.values()) {
+      if (o.requestId !== requestId) continue;
+      tally.requested++;
+      if (o.outcome === 'due' || o.outcome === 'sent' || o.outcome === 'failed') tally[o.outcome]++;
+      else tally.skipped[o.outcome]++;
+    }
+    return tally;
+  }
+
+  async markCompleted(
+    requestId: string,
+    event: CloudEvent<'VerificationBatchCompleted'>,
+  ): Promise<OutboxBatch | undefined> {
+    if (this.completed.has(requestId)) return undefined;
+    this.completed.set(requestId, event);
+    return {
+      store: { name: 'memory', findStale: async () => [], acknowledge: async () => undefined },
+      pending: [],
+    };
+  }
+}
