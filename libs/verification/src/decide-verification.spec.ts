@@ -83,7 +83,14 @@ describe('decideVerification', () => {
   });
 
   it('restarts a verified user with a new address: unverified, out of the cool-down, old links void', () => {
-    const result = decide(entry('bo@example.se'), user({ status: 'verified', lastSentAt: now }));
+    const result = decide(
+      entry('bo@example.se'),
+      user({
+        status: 'verified',
+        lastSentAt: now,
+        tokens: [{ hash: 'h', email: 'anna@example.se', expiresAt: now }],
+      }),
+    );
     expect(result.decision).toEqual({ kind: 'send', email: 'bo@example.se' });
     expect(result.state).toMatchObject({
       email: 'bo@example.se',

@@ -57,7 +57,14 @@ export function decideVerification(
     if (!sameAddress(entered, current.email)) {
       addressChanged = current.email !== null;
       // A new address starts over: unverified, and not inside anyone's cool-down.
-      state = { ...current, email: entered, status: 'unverified', lastSentAt: undefined };
+      // Links sent to the old address die with it.
+      state = {
+        ...current,
+        email: entered,
+        status: 'unverified',
+        lastSentAt: undefined,
+        tokens: [],
+      };
     }
   }
 

@@ -13,6 +13,15 @@ export interface UserState {
   locale?: Locale;
   /** When the last verification mail to the current address was accepted by SMTP. */
   lastSentAt?: Date;
+  /** Links sent and not yet used: only hashes, each tied to the address it was sent to. */
+  tokens?: StoredToken[];
+}
+
+export interface StoredToken {
+  /** SHA-256 of the token, hex; the token itself is never stored. */
+  hash: string;
+  email: string;
+  expiresAt: Date;
 }
 
 /** A change of a user's state, as VerificationStatusChanged reports it. */

@@ -55,6 +55,7 @@ export class UserStateRepository implements UserStateStore {
               $set: {
                 tenantId: state.tenantId,
                 userId: state.userId,
+                tokens: state.tokens ?? [],
                 email: state.email,
                 status: state.status,
                 ...definedOnly({
@@ -90,6 +91,11 @@ function toUserState(doc: UserStateDocument): UserState {
       locale: doc.locale,
       lastSentAt: doc.lastSentAt,
     }),
+    tokens: (doc.tokens ?? []).map((t) => ({
+      hash: t.hash,
+      email: t.email,
+      expiresAt: t.expiresAt,
+    })),
   };
 }
 
