@@ -54,13 +54,19 @@ describe('docs/asyncapi.yaml', () => {
         .map((op) => op.channel.$ref.replace('#/channels/', ''))
         .sort();
     expect(byAction('receive')).toEqual(
-      ['EmailVerified', 'UserImportUploaded', 'VerificationRequested'].sort(),
+      [
+        'EmailVerified',
+        'UserImportUploaded',
+        'VerificationMailRequested',
+        'VerificationRequested',
+      ].sort(),
     );
     expect(byAction('send')).toEqual(
       [
         'EmailVerified',
         'UserImportCompleted',
         'VerificationBatchCompleted',
+        'VerificationMailRequested',
         'VerificationStatusChanged',
         'VismaConnectLinked',
       ].sort(),

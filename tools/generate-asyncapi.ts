@@ -35,6 +35,10 @@ const ROLES: Readonly<Record<EventType, { producer: string; consumer: string }>>
   VerificationStatusChanged: { producer: 'the product', consumer: 'HRM and operators' },
   VerificationBatchCompleted: { producer: 'the product', consumer: 'HRM and operators' },
   UserImportCompleted: { producer: 'the product', consumer: 'HRM and operators' },
+  VerificationMailRequested: {
+    producer: "the product's decision step (internal)",
+    consumer: "the product's mail step (internal)",
+  },
 };
 
 // EmailVerified is in both lists: the product's own verification page emits it and the product
@@ -43,6 +47,7 @@ const PRODUCT_RECEIVES: readonly EventType[] = [
   'VerificationRequested',
   'UserImportUploaded',
   'EmailVerified',
+  'VerificationMailRequested',
 ];
 const PRODUCT_SENDS: readonly EventType[] = ALL_EVENT_TYPES.filter(
   (type) => type !== 'VerificationRequested' && type !== 'UserImportUploaded',

@@ -6,6 +6,7 @@ import { userImportUploadedSchema } from './payloads/user-import-uploaded';
 import { verificationBatchCompletedSchema } from './payloads/verification-batch-completed';
 import { verificationRequestedSchema } from './payloads/verification-requested';
 import { verificationStatusChangedSchema } from './payloads/verification-status-changed';
+import { verificationMailRequestedSchema } from './payloads/verification-mail-requested';
 import { vismaConnectLinkedSchema } from './payloads/visma-connect-linked';
 
 /**
@@ -21,6 +22,7 @@ export const EVENT_SCHEMAS = {
   VerificationStatusChanged: verificationStatusChangedSchema,
   VerificationBatchCompleted: verificationBatchCompletedSchema,
   UserImportCompleted: userImportCompletedSchema,
+  VerificationMailRequested: verificationMailRequestedSchema,
 } as const satisfies { [K in EventType]: z.ZodType };
 
 /** `data` after parsing: defaults applied. */

@@ -10,6 +10,8 @@ export const EVENT_TYPES = {
   VerificationStatusChanged: 'VerificationStatusChanged',
   VerificationBatchCompleted: 'VerificationBatchCompleted',
   UserImportCompleted: 'UserImportCompleted',
+  // Internal to the product (the mail step's input); documented, not for other consumers.
+  VerificationMailRequested: 'VerificationMailRequested',
 } as const;
 
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];

@@ -8,6 +8,7 @@ export * from './payloads/visma-connect-linked';
 export * from './payloads/verification-status-changed';
 export * from './payloads/verification-batch-completed';
 export * from './payloads/user-import-completed';
+export * from './payloads/verification-mail-requested';
 export * from './event-schemas';
 export * from './cloud-event';
 export {

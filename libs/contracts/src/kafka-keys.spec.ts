@@ -21,6 +21,7 @@ describe('kafkaKeyOf', () => {
       VerificationStatusChanged: 'tenantId:userId',
       VerificationBatchCompleted: 'tenantId',
       UserImportCompleted: 'tenantId',
+      VerificationMailRequested: 'tenantId:userId',
     });
   });
 });

@@ -11,6 +11,7 @@ export const KAFKA_KEY_RULES: Readonly<Record<EventType, 'tenantId' | 'tenantId:
     VerificationStatusChanged: 'tenantId:userId',
     VerificationBatchCompleted: 'tenantId',
     UserImportCompleted: 'tenantId',
+    VerificationMailRequested: 'tenantId:userId',
   });
 
 /**
@@ -27,6 +28,7 @@ export function kafkaKeyOf(event: AnyCloudEvent): string {
     case 'EmailVerified':
     case 'VismaConnectLinked':
     case 'VerificationStatusChanged':
+    case 'VerificationMailRequested':
       return `${event.data.tenantId}:${event.data.userId}`;
   }
 }

@@ -2,13 +2,14 @@ import { ALL_EVENT_TYPES, isEventType } from './event-types';
 import { DEFAULT_TOPICS, dlqTopicOf, retryTopicOf } from './topics';
 
 describe('event types', () => {
-  it('are the seven event names of contract v1', () => {
+  it('are the seven event names of contract v1 and the one internal event', () => {
     expect([...ALL_EVENT_TYPES].sort()).toEqual(
       [
         'EmailVerified',
         'UserImportCompleted',
         'UserImportUploaded',
         'VerificationBatchCompleted',
+        'VerificationMailRequested',
         'VerificationRequested',
         'VerificationStatusChanged',
         'VismaConnectLinked',
@@ -33,6 +34,7 @@ describe('default topics', () => {
       VerificationStatusChanged: 'connect.verification-status.v1',
       VerificationBatchCompleted: 'connect.verification-batch-completed.v1',
       UserImportCompleted: 'connect.user-import-completed.v1',
+      VerificationMailRequested: 'connect.verification-mail-requested.v1',
     });
   });
 

@@ -12,6 +12,7 @@ export const DEFAULT_TOPICS: Readonly<Record<EventType, string>> = Object.freeze
   VerificationStatusChanged: 'connect.verification-status.v1',
   VerificationBatchCompleted: 'connect.verification-batch-completed.v1',
   UserImportCompleted: 'connect.user-import-completed.v1',
+  VerificationMailRequested: 'connect.verification-mail-requested.v1',
 });
 
 /** Messages that break the contract are parked here with their original bytes (spec "Topics"). */

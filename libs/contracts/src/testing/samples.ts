@@ -67,6 +67,14 @@ export const SAMPLE_DATA: { [K in EventType]: DataInputOf<K> } = {
     reasons: { invalid_email: 1 },
     completedAt: '2024-05-01T12:05:00Z',
   },
+  VerificationMailRequested: {
+    tenantId: 'tenant-1',
+    userId: 'u-1',
+    requestId: '6f1c2a8e-3b1d-4d0f-9f43-0e2d5f7b9a10',
+    sendId: '0b7a6f5e-1c2d-5e3f-8a9b-0c1d2e3f4a5b',
+    email: 'anna@example.com',
+    locale: 'sv',
+  },
 };
 
 /** A structured-mode CloudEvent as it arrives on the wire, before any parsing. */

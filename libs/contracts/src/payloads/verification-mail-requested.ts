@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { idString, localeSchema, nonEmptyString } from '../primitives';
+
+/**
+ * Internal: one user's verification mail is due. The decision step writes it in the same update
+ * as the user's state; the mail step consumes it, so a slow SMTP server never stalls decisions.
+ * It carries no token: the mail step issues one when it sends.
+ */
+export const verificationMailRequestedSchema = z
+  .object({
+    tenantId: idString(),
+    userId: idString(),
+    requestId: idString(),
+    sendId: idString().meta({ description: 'Deterministic per user and request: names the send.' }),
+    email: nonEmptyString().meta({
+      description: 'The address the decision found; the mail step rechecks it.',
+    }),
+    displayName: nonEmptyString().optional(),
+    locale: localeSchema.optional(),
+  })
+  .meta({ description: "Internal to the product: one user's verification mail is due (R1, R5)." });
+
+export type VerificationMailRequestedData = z.output<typeof verificationMailRequestedSchema>;
