@@ -79,6 +79,7 @@ export async function startVerificationWorker(
         ...topicsOfConsumer(topics.VerificationRequested, consumer.retry.delaysMs.length),
         topics.VerificationStatusChanged,
         topics.VerificationBatchCompleted,
+        topics.VerificationMailRequested,
       ],
       {
         partitions: config.KAFKA_TOPIC_PARTITIONS,

@@ -65,12 +65,21 @@ describe('RecordVerificationRequest', () => {
             type: 'VerificationStatusChanged',
             data: expect.objectContaining({ userId: 'u1' }),
           }),
+          // Due a mail: the hand-off to the mail step is saved in the same write.
+          expect.objectContaining({
+            type: 'VerificationMailRequested',
+            data: expect.objectContaining({
+              userId: 'u1',
+              email: 'anna@example.se',
+              requestId: 'req-1',
+            }),
+          }),
         ],
       },
     ]);
   });
 
-  it('saves each status change together with its VerificationStatusChanged event', async () => {
+  it('saves each status change with its VerificationStatusChanged, and a due mail with its hand-off', async () => {
     const { store, outbox } = await record(
       [],
       [{ userId: 'u1', email: 'a@example.se' }, { userId: 'u2' }],
@@ -79,7 +88,10 @@ describe('RecordVerificationRequest', () => {
     expect(writes.map((w) => [w.state.userId, w.events.map((e) => e.data)])).toEqual([
       [
         'u1',
-        [expect.objectContaining({ status: 'unverified', occurredAt: '2026-11-25T10:00:00.000Z' })],
+        [
+          expect.objectContaining({ status: 'unverified', occurredAt: '2026-11-25T10:00:00.000Z' }),
+          expect.objectContaining({ userId: 'u1', email: 'a@example.se' }),
+        ],
       ],
       ['u2', [expect.objectContaining({ status: 'no_email', email: null })]],
     ]);

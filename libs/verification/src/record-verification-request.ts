@@ -1,9 +1,9 @@
-import type { VerificationRequestedData } from '@app/contracts';
+import type { AnyCloudEvent, VerificationRequestedData } from '@app/contracts';
 import type { OutboxBatch } from '@app/messaging';
 import { decideVerification, type Decision, type DecisionPolicy } from './decide-verification';
-import { batchCompletedEvent, isComplete, type RequestProgressStore } from './request-progress';
+import { completeIfDone, mailRequestedEvent, type RequestProgressStore } from './request-progress';
 import { statusChangedEvent } from './status-changed-event';
-import type { Cause, StatusChange, UserState, UserStateStore } from './user-state';
+import type { Cause, StateWrite, StatusChange, UserState, UserStateStore } from './user-state';
 
 /** What the contract's decision said for one user of the request. */
 export interface UserOutcome {
@@ -43,7 +43,8 @@ export class RecordVerificationRequest {
     const byId = new Map(known.map((s) => [s.userId, s]));
 
     const outcomes: UserOutcome[] = [];
-    const changed: UserState[] = [];
+    const writes: StateWrite[] = [];
+    const changes: StatusChange[] = [];
     for (const user of users) {
       const before = byId.get(user.userId);
       const entry = {
@@ -58,23 +59,25 @@ export class RecordVerificationRequest {
       });
       const after = withProfile(state, user);
       outcomes.push({ userId: user.userId, decision });
-      if (!before || before.status !== after.status || before.email !== after.email)
-        changed.push(after);
+      const events: AnyCloudEvent[] = [];
+      if (!before || before.status !== after.status || before.email !== after.email) {
+        const change: StatusChange = {
+          tenantId: after.tenantId,
+          userId: after.userId,
+          status: after.status,
+          email: after.email,
+          requestId: request.requestId,
+        };
+        changes.push(change);
+        events.push(statusChangedEvent(change, cause));
+      }
+      // The mail step's hand-off rides in the same update as the state: neither without the other.
+      if (decision.kind === 'send')
+        events.push(mailRequestedEvent(after, request.requestId, cause));
+      // Unchanged users with nothing due are not rewritten.
+      if (events.length > 0) writes.push({ state: after, events });
     }
-
-    const changes = changed.map((s): StatusChange => ({
-      tenantId: s.tenantId,
-      userId: s.userId,
-      status: s.status,
-      email: s.email,
-      requestId: request.requestId,
-    }));
-    const outbox = await this.store.saveMany(
-      changed.map((state, i) => ({
-        state,
-        events: [statusChangedEvent(changes[i] as StatusChange, cause)],
-      })),
-    );
+    const outbox = await this.store.saveMany(writes);
     const completion = await this.countPart(request, outcomes, cause);
     return { changes, outcomes, outbox, ...(completion ? { completion } : {}) };
   }
@@ -83,6 +86,7 @@ export class RecordVerificationRequest {
    * Outcomes first, then the part: when every part is counted, every outcome exists. Then the
    * completion check, which only one process can pass (see RequestProgressStore).
    */
+  /** Outcomes first, then the part: when every part is counted, every outcome exists. */
   private async countPart(
     request: VerificationRequestedData,
     outcomes: UserOutcome[],
@@ -98,14 +102,7 @@ export class RecordVerificationRequest {
       })),
     );
     await this.progress.countPart(requestId, tenantId, part, outcomes.length);
-    const progress = await this.progress.progress(requestId);
-    if (!progress) return undefined;
-    const tally = await this.progress.tally(requestId);
-    if (!isComplete(progress, tally)) return undefined;
-    return this.progress.markCompleted(
-      requestId,
-      batchCompletedEvent(progress, tally, cause.at, cause.source),
-    );
+    return completeIfDone(this.progress, requestId, cause);
   }
 }
 

@@ -2,12 +2,14 @@ import { v5 as uuidv5 } from 'uuid';
 import {
   type CloudEvent,
   createEvent,
+  deterministicEventId,
   EVENT_ID_NAMESPACE,
   SKIP_REASONS,
   type SkipReason,
   verificationBatchCompletedId,
 } from '@app/contracts';
 import type { OutboxBatch } from '@app/messaging';
+import type { UserState } from './user-state';
 
 /** What became of one user in one request; `due` until the mail step settles it. */
 export type OutcomeValue = SkipReason | 'due' | 'sent' | 'failed';
@@ -44,8 +46,8 @@ export interface RequestProgress {
 export interface RequestProgressStore {
   /** Records each user's outcome once; recording it again changes nothing. */
   recordOutcomes(outcomes: readonly UserRequestOutcome[]): Promise<void>;
-  /** Settles a due mail as sent or failed. */
-  settle(outcome: UserRequestOutcome & { outcome: 'sent' | 'failed' }): Promise<void>;
+  /** Settles a due mail: sent, failed, or a skip found when it was about to be sent. */
+  settle(outcome: UserRequestOutcome & { outcome: Exclude<OutcomeValue, 'due'> }): Promise<void>;
   /** Counts part `index` of a request once. */
   countPart(
     requestId: string,
@@ -103,5 +105,50 @@ export function batchCompletedEvent(
       completedAt: at.toISOString(),
     },
     { source, id: verificationBatchCompletedId(progress.requestId), time: at },
+  );
+}
+
+/**
+ * Emits the request's completion if it is complete now. Run by whoever handled the last part
+ * or the last mail; only one run can insert the completion (RequestProgressStore).
+ */
+export async function completeIfDone(
+  store: RequestProgressStore,
+  requestId: string,
+  cause: { at: Date; source: string },
+): Promise<OutboxBatch | undefined> {
+  const progress = await store.progress(requestId);
+  if (!progress) return undefined;
+  const tally = await store.tally(requestId);
+  if (!isComplete(progress, tally)) return undefined;
+  return store.markCompleted(
+    requestId,
+    batchCompletedEvent(progress, tally, cause.at, cause.source),
+  );
+}
+
+/** The mail step's hand-off event; its id is the send's, so a repeat is recognisable. */
+export function mailRequestedEvent(
+  state: UserState,
+  requestId: string,
+  cause: { at: Date; source: string },
+): CloudEvent<'VerificationMailRequested'> {
+  const sendId = sendIdFor(state.tenantId, requestId, state.userId);
+  return createEvent(
+    'VerificationMailRequested',
+    {
+      tenantId: state.tenantId,
+      userId: state.userId,
+      requestId,
+      sendId,
+      email: state.email ?? '',
+      ...(state.displayName ? { displayName: state.displayName } : {}),
+      ...(state.locale ? { locale: state.locale } : {}),
+    },
+    {
+      source: cause.source,
+      id: deterministicEventId('VerificationMailRequested', sendId),
+      time: cause.at,
+    },
   );
 }

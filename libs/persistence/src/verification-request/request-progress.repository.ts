@@ -74,7 +74,9 @@ export class RequestProgressRepository implements RequestProgressStore {
     }
   }
 
-  async settle(outcome: UserRequestOutcome & { outcome: 'sent' | 'failed' }): Promise<void> {
+  async settle(
+    outcome: UserRequestOutcome & { outcome: Exclude<UserRequestOutcome['outcome'], 'due'> },
+  ): Promise<void> {
     await this.outcomes.updateOne(
       { _id: sendIdFor(outcome.tenantId, outcome.requestId, outcome.userId) },
       { $set: { outcome: outcome.outcome, final: true } },

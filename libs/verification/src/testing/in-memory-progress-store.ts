@@ -25,7 +25,9 @@ export class InMemoryProgressStore implements RequestProgressStore {
     }
   }
 
-  async settle(outcome: UserRequestOutcome & { outcome: 'sent' | 'failed' }): Promise<void> {
+  async settle(
+    outcome: UserRequestOutcome & { outcome: Exclude<UserRequestOutcome['outcome'], 'due'> },
+  ): Promise<void> {
     this.outcomes.set(`${outcome.requestId}|${outcome.userId}`, outcome);
   }
 
