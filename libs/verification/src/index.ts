@@ -5,3 +5,4 @@ export * from './email-address';
 export * from './verification-token';
 export * from './decide-verification';
 export * from './request-progress';
+export * from './send-verification-mail';
