@@ -83,6 +83,23 @@ export function isComplete(progress: RequestProgress, tally: RequestTally): bool
   );
 }
 
+/** Adds `n` users with this outcome to a tally; the one place that maps outcomes to counts. */
+export function addToTally(tally: RequestTally, outcome: string, n = 1): void {
+  if (outcome !== 'due' && outcome !== 'sent' && outcome !== 'failed' && !isSkipReason(outcome))
+    return;
+  tally.requested += n;
+  if (outcome === 'due' || outcome === 'sent' || outcome === 'failed') tally[outcome] += n;
+  else tally.skipped[outcome] += n;
+}
+
+function isSkipReason(value: string): value is SkipReason {
+  return (SKIP_REASONS as readonly string[]).includes(value);
+}
+
+export function emptyTally(): RequestTally {
+  return { requested: 0, due: 0, sent: 0, failed: 0, skipped: emptySkipCounts() };
+}
+
 export function emptySkipCounts(): Record<SkipReason, number> {
   return Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>;
 }

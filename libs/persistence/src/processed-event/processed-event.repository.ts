@@ -1,5 +1,6 @@
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { ProcessedEventStore } from '@app/messaging';
+import { ignoreNamespaceExists, onlyDuplicateKeys } from '../mongo-errors';
 
 interface ProcessedEventDocument {
   _id: string;
@@ -12,8 +13,6 @@ const schema = new Schema<ProcessedEventDocument>(
 );
 // Serves pruneOlderThan; no TTL index, since the MongoDB stand-in used in tests lacks them.
 schema.index({ at: 1 });
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Which events a consumer group applied. The unique `_id` ("<scope>|<event id>") is the whole
@@ -49,7 +48,7 @@ export class ProcessedEventRepository implements ProcessedEventStore {
         { ordered: false, lean: true },
       );
     } catch (error) {
-      if (!onlyDuplicates(error)) throw error;
+      if (!onlyDuplicateKeys(error)) throw error;
     }
   }
 
@@ -62,16 +61,4 @@ export class ProcessedEventRepository implements ProcessedEventStore {
 
 function key(scope: string, eventId: string): string {
   return `${scope}|${eventId}`;
-}
-
-function onlyDuplicates(error: unknown): boolean {
-  const e = error as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[] };
-  if (e.writeErrors?.length)
-    return e.writeErrors.every((w) => (w.code ?? w.err?.code) === DUPLICATE_KEY);
-  return e.code === DUPLICATE_KEY;
-}
-
-export function ignoreNamespaceExists(error: unknown): void {
-  if ((error as { code?: number }).code === 48) return;
-  throw error;
 }

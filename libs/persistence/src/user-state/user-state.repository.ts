@@ -2,7 +2,7 @@ import type { Connection, Model } from 'mongoose';
 import { toOutboxEntry, type OutboxBatch, type PendingOutbox } from '@app/messaging';
 import type { StateWrite, UserState, UserStateStore } from '@app/verification';
 import { MongoOutboxStore, outboxPush } from '../outbox/outbox-fields';
-import { ignoreNamespaceExists } from '../processed-event/processed-event.repository';
+import { ignoreNamespaceExists } from '../mongo-errors';
 import {
   USER_STATE_COLLECTION,
   type UserStateDocument,

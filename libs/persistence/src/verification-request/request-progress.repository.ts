@@ -1,8 +1,9 @@
 import type { Connection, Model } from 'mongoose';
-import { type CloudEvent, SKIP_REASONS, type SkipReason } from '@app/contracts';
+import type { CloudEvent } from '@app/contracts';
 import { type OutboxBatch, toOutboxEntry } from '@app/messaging';
 import {
-  emptySkipCounts,
+  addToTally,
+  emptyTally,
   type RequestProgress,
   type RequestProgressStore,
   type RequestTally,
@@ -10,7 +11,7 @@ import {
   type UserRequestOutcome,
 } from '@app/verification';
 import { MongoOutboxStore } from '../outbox/outbox-fields';
-import { ignoreNamespaceExists } from '../processed-event/processed-event.repository';
+import { ignoreNamespaceExists, isDuplicateKey, onlyDuplicateKeys } from '../mongo-errors';
 import {
   VERIFICATION_OUTCOME_COLLECTION,
   type VerificationOutcomeDocument,
@@ -24,8 +25,6 @@ import {
   requestCompletionSchema,
   requestPartSchema,
 } from './verification-request.schema';
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Request progress without transactions, on inserts only: a part is counted by inserting its
@@ -70,7 +69,7 @@ export class RequestProgressRepository implements RequestProgressStore {
       await this.outcomes.insertMany(docs, { ordered: false, lean: true });
     } catch (error) {
       // Already recorded by an earlier delivery of the same part: the first record stands.
-      if (!onlyDuplicates(error)) throw error;
+      if (!onlyDuplicateKeys(error)) throw error;
     }
   }
 
@@ -99,7 +98,7 @@ export class RequestProgressRepository implements RequestProgressStore {
       });
       return 'counted';
     } catch (error) {
-      if ((error as { code?: number }).code === DUPLICATE_KEY) return 'already_counted';
+      if (isDuplicateKey(error)) return 'already_counted';
       throw error;
     }
   }
@@ -128,18 +127,8 @@ export class RequestProgressRepository implements RequestProgressStore {
       { $match: { requestId } },
       { $group: { _id: '$outcome', n: { $sum: 1 } } },
     ]);
-    const tally: RequestTally = {
-      requested: 0,
-      due: 0,
-      sent: 0,
-      failed: 0,
-      skipped: emptySkipCounts(),
-    };
-    for (const { _id: outcome, n } of groups) {
-      tally.requested += n;
-      if (outcome === 'due' || outcome === 'sent' || outcome === 'failed') tally[outcome] += n;
-      else if (isSkipReason(outcome)) tally.skipped[outcome] += n;
-    }
+    const tally = emptyTally();
+    for (const { _id: outcome, n } of groups) addToTally(tally, outcome, n);
     return tally;
   }
 
@@ -159,20 +148,9 @@ export class RequestProgressRepository implements RequestProgressStore {
         outboxAt: now,
       });
     } catch (error) {
-      if ((error as { code?: number }).code === DUPLICATE_KEY) return undefined;
+      if (isDuplicateKey(error)) return undefined;
       throw error;
     }
     return this.outbox.batch([{ ownerId: requestId, entries: [entry] }]);
   }
-}
-
-function isSkipReason(value: string): value is SkipReason {
-  return (SKIP_REASONS as readonly string[]).includes(value);
-}
-
-function onlyDuplicates(error: unknown): boolean {
-  const e = error as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[] };
-  if (e.writeErrors?.length)
-    return e.writeErrors.every((w) => (w.code ?? w.err?.code) === DUPLICATE_KEY);
-  return e.code === DUPLICATE_KEY;
 }

@@ -3,7 +3,8 @@
 import type { CloudEvent } from '@app/contracts';
 import type { OutboxBatch } from '@app/messaging';
 import {
-  emptySkipCounts,
+  addToTally,
+  emptyTally,
   type RequestProgress,
   type RequestProgressStore,
   type RequestTally,
@@ -58,19 +59,9 @@ export class InMemoryProgressStore implements RequestProgressStore {
   }
 
   async tally(requestId: string): Promise<RequestTally> {
-    const tally: RequestTally = {
-      requested: 0,
-      due: 0,
-      sent: 0,
-      failed: 0,
-      skipped: emptySkipCounts(),
-    };
-    for (const o of this.outcomes.values()) {
-      if (o.requestId !== requestId) continue;
-      tally.requested++;
-      if (o.outcome === 'due' || o.outcome === 'sent' || o.outcome === 'failed') tally[o.outcome]++;
-      else tally.skipped[o.outcome]++;
-    }
+    const tally = emptyTally();
+    for (const o of this.outcomes.values())
+      if (o.requestId === requestId) addToTally(tally, o.outcome);
     return tally;
   }
 

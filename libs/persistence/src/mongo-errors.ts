@@ -1,0 +1,23 @@
+// What the MongoDB server (and the stand-in) answer when a write meets what already exists.
+
+const DUPLICATE_KEY = 11000;
+const NAMESPACE_EXISTS = 48;
+
+/** An insert whose unique _id or index value is taken: "already done" for idempotent writes. */
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: number }).code === DUPLICATE_KEY;
+}
+
+/** An unordered bulk insert whose only failures were duplicate keys. */
+export function onlyDuplicateKeys(error: unknown): boolean {
+  const e = error as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[] };
+  if (e.writeErrors?.length)
+    return e.writeErrors.every((w) => (w.code ?? w.err?.code) === DUPLICATE_KEY);
+  return e.code === DUPLICATE_KEY;
+}
+
+/** For createCollection at start-up: an existing collection is fine. */
+export function ignoreNamespaceExists(error: unknown): void {
+  if ((error as { code?: number }).code === NAMESPACE_EXISTS) return;
+  throw error;
+}
