@@ -7,7 +7,7 @@ import { startWorkerProcess, type WorkerProcess } from '../support/worker-proces
 
 // Small enough for the MongoDB stand-in, whose updates scan the collection; big enough that
 // the stop lands while partitions still have work.
-const REQUESTS = 40;
+const REQUESTS = 80;
 const USERS_PER_REQUEST = 10;
 const USERS = REQUESTS * USERS_PER_REQUEST;
 
@@ -76,8 +76,7 @@ describe('verification worker stopped mid-stream (separate process, real servers
       await waitFor(
         'every user mailed',
         async () => (await states.countDocuments({ status: 'verification_sent' })) === USERS,
-        // The mail step costs several stand-in updates per mail (docs/local-stack.md).
-        { timeoutMs: 400_000 },
+        { timeoutMs: 200_000 },
       );
       // Events a killed process published but had not yet removed from its outbox are
       // republished (same ids) and removed by the restarted worker's sweep.
@@ -121,7 +120,7 @@ describe('verification worker stopped mid-stream (separate process, real servers
     expect(result.code).toBeNull();
     expect(result.uniqueIds).toBe(USERS);
     expect(result.pendingOutbox).toBe(0);
-  }, 600_000);
+  }, 400_000);
 
   it('loses nothing and duplicates nothing when stopped with SIGTERM mid-batch, mail step included', async () => {
     const result = await scenario('sigterm', 'SIGTERM');
@@ -133,5 +132,5 @@ describe('verification worker stopped mid-stream (separate process, real servers
     expect(result.uniqueIds).toBe(USERS);
     expect(result.messages).toBe(USERS);
     expect(result.pendingOutbox).toBe(0);
-  }, 600_000);
+  }, 400_000);
 });
