@@ -106,18 +106,4 @@ describe('verification mail (real Kafka, MongoDB-wire server and SMTP)', () => {
     await waitFor('the marker request to complete', () => completionOf('marker'));
     expect(sink.mails.length).toBe(before);
   });
-
-  it('retries a server that answers 451 for a while, and then delivers the mail once', async () => {
-    let refusals = 0;
-    sink.respond = (rcpt) => {
-      if (!rcpt.startsWith('busy@') || refusals >= 2) return undefined;
-      refusals++;
-      return { code: 451, message: 'Try again later' };
-    };
-    await send(request('busy', [{ userId: 'busy', email: 'busy@example.se' }]));
-    const done = await waitFor('the batch completion', () => completionOf('busy'));
-    expect(done.data).toMatchObject({ requested: 1, sent: 1, failed: 0 });
-    expect(refusals).toBe(2);
-    expect(sink.mails.filter((m) => m.envelopeTo.includes('busy@example.se'))).toHaveLength(1);
-  });
 });
