@@ -23,10 +23,6 @@ import {
   UserStateRepository,
 } from '@app/persistence';
 import { createLogger, HealthServer } from '@app/observability';
-import { createMailTransport, MailRenderer, mailTransportConfigFrom } from '@app/mail';
-import { SendVerificationMail } from '@app/verification';
-import { MailStepModule } from './mail-step.module';
-import { TemplateVerificationMailer } from './verification-mailer';
 import { DEFAULT_CONSUMER_GROUP, loadWorkerConfig } from './config';
 import { VerificationWorkerModule } from './verification-worker.module';
 
@@ -83,7 +79,7 @@ export async function startVerificationWorker(
         ...topicsOfConsumer(topics.VerificationRequested, consumer.retry.delaysMs.length),
         topics.VerificationStatusChanged,
         topics.VerificationBatchCompleted,
-        ...topicsOfConsumer(topics.VerificationMailRequested, consumer.retry.delaysMs.length),
+        topics.VerificationMailRequested,
       ],
       {
         partitions: config.KAFKA_TOPIC_PARTITIONS,
@@ -127,35 +123,6 @@ export async function startVerificationWorker(
       server,
     );
     opened.push({ close: () => app.close() });
-    const transport = createMailTransport(mailTransportConfigFrom(config));
-    opened.push({ close: () => transport.close() });
-    if (!config.SMTP_URL)
-      log.warn(
-        { folder: config.MAIL_OUTBOX_DIR },
-        'SMTP_URL is not set: mails are written as .eml files',
-      );
-    const mailer = new TemplateVerificationMailer(new MailRenderer(), transport, {
-      from: config.MAIL_FROM,
-      publicBaseUrl: config.PUBLIC_BASE_URL,
-      loginUrl: config.LOGIN_URL,
-      messageIdDomain: config.MESSAGE_ID_DOMAIN,
-    });
-    const sendMail = new SendVerificationMail(userStates, progress, mailer, {
-      tokenTtlMs: config.VERIFICATION_TOKEN_TTL_MS,
-    });
-    const mailServer = new KafkaEventServer({
-      kafka,
-      producer,
-      topics,
-      consumer: { ...consumer, groupId: config.MAIL_CONSUMER_GROUP },
-      processed,
-      logger: log,
-    });
-    const mailApp = await startEventMicroservice(
-      MailStepModule.register({ logger: log, outbox, sendMail }),
-      mailServer,
-    );
-    opened.push({ close: () => mailApp.close() });
     outbox.start();
     opened.push({ close: () => outbox.stop() });
 
