@@ -2,7 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type StreamTransport from 'nodemailer/lib/stream-transport';
-import type { MailTransport, OutgoingMail, SendReceipt } from './mail-transport';
+import {
+  nodemailerMessage,
+  type MailTransport,
+  type OutgoingMail,
+  type SendReceipt,
+} from './mail-transport';
 
 /** "<abc@host>" -> "abc@host", and nothing a file system could trip over. */
 function fileSafe(messageId: string): string {
@@ -43,15 +48,7 @@ export class FileMailTransport implements MailTransport {
   }
 
   async send(mail: OutgoingMail): Promise<SendReceipt> {
-    const info = await this.transporter.sendMail({
-      from: mail.from,
-      to: mail.to,
-      subject: mail.subject,
-      html: mail.html,
-      text: mail.text,
-      messageId: mail.messageId,
-      headers: mail.headers,
-    });
+    const info = await this.transporter.sendMail(nodemailerMessage(mail));
     if (!Buffer.isBuffer(info.message)) throw new Error('stream transport returned no buffer');
     await mkdir(this.outboxDir, { recursive: true });
     const file = await this.writeNew(

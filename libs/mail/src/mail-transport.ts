@@ -29,3 +29,16 @@ export interface MailTransport {
   /** Closes pooled connections; call once at shutdown. */
   close(): Promise<void>;
 }
+
+/** The nodemailer message of an outgoing mail: one mapping for every transport. */
+export function nodemailerMessage(mail: OutgoingMail) {
+  return {
+    from: mail.from,
+    to: mail.to,
+    subject: mail.subject,
+    html: mail.html,
+    text: mail.text,
+    messageId: mail.messageId,
+    headers: mail.headers,
+  };
+}

@@ -1,6 +1,11 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
-import type { MailTransport, OutgoingMail, SendReceipt } from './mail-transport';
+import {
+  nodemailerMessage,
+  type MailTransport,
+  type OutgoingMail,
+  type SendReceipt,
+} from './mail-transport';
 
 export type SmtpTransportOptions = {
   /** Simultaneous SMTP connections in the pool (default 5). */
@@ -36,15 +41,7 @@ export class SmtpMailTransport implements MailTransport {
   }
 
   async send(mail: OutgoingMail): Promise<SendReceipt> {
-    const info = await this.transporter.sendMail({
-      from: mail.from,
-      to: mail.to,
-      subject: mail.subject,
-      html: mail.html,
-      text: mail.text,
-      messageId: mail.messageId,
-      headers: mail.headers,
-    });
+    const info = await this.transporter.sendMail(nodemailerMessage(mail));
     return {
       messageId: info.messageId,
       accepted: info.accepted.length > 0 && info.rejected.length === 0,

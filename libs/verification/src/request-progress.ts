@@ -39,6 +39,24 @@ export interface RequestProgress {
   completedAt: Date | null;
 }
 
+/** Progress derived from the counted parts' records; undefined before the first part. */
+export function progressFromParts(
+  requestId: string,
+  parts: readonly { tenantId: string; partCount: number; users: number }[],
+  completedAt: Date | null,
+): RequestProgress | undefined {
+  const first = parts[0];
+  if (!first) return undefined;
+  return {
+    requestId,
+    tenantId: first.tenantId,
+    partCount: first.partCount,
+    partsSeen: parts.length,
+    requested: parts.reduce((n, p) => n + p.users, 0),
+    completedAt,
+  };
+}
+
 /**
  * Where request progress is kept; the persistence library implements it on single-document
  * updates only (docs/design/verification-mails.md, "Counting once").

@@ -4,6 +4,7 @@ import { type OutboxBatch, toOutboxEntry } from '@app/messaging';
 import {
   addToTally,
   emptyTally,
+  progressFromParts,
   type RequestProgress,
   type RequestProgressStore,
   type RequestTally,
@@ -105,20 +106,12 @@ export class RequestProgressRepository implements RequestProgressStore {
 
   async progress(requestId: string): Promise<RequestProgress | undefined> {
     const parts = await this.parts.find({ requestId }).lean<RequestPartDocument[]>().exec();
-    const first = parts[0];
-    if (!first) return undefined;
+    if (parts.length === 0) return undefined;
     const completion = await this.completions
       .findOne({ _id: requestId }, { completedAt: 1 })
       .lean<{ completedAt: Date }>()
       .exec();
-    return {
-      requestId,
-      tenantId: first.tenantId,
-      partCount: first.partCount,
-      partsSeen: parts.length,
-      requested: parts.reduce((n, p) => n + p.users, 0),
-      completedAt: completion?.completedAt ?? null,
-    };
+    return progressFromParts(requestId, parts, completion?.completedAt ?? null);
   }
 
   async tally(requestId: string): Promise<RequestTally> {

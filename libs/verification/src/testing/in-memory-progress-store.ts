@@ -5,6 +5,7 @@ import type { OutboxBatch } from '@app/messaging';
 import {
   addToTally,
   emptyTally,
+  progressFromParts,
   type RequestProgress,
   type RequestProgressStore,
   type RequestTally,
@@ -15,7 +16,7 @@ export class InMemoryProgressStore implements RequestProgressStore {
   readonly outcomes = new Map<string, UserRequestOutcome>();
   readonly parts = new Map<
     string,
-    { requestId: string; tenantId: string; count: number; users: number }
+    { requestId: string; tenantId: string; partCount: number; users: number }
   >();
   readonly completed = new Map<string, CloudEvent<'VerificationBatchCompleted'>>();
 
@@ -40,22 +41,13 @@ export class InMemoryProgressStore implements RequestProgressStore {
   ) {
     const key = `${requestId}:${part.index}`;
     if (this.parts.has(key)) return 'already_counted' as const;
-    this.parts.set(key, { requestId, tenantId, count: part.count, users });
+    this.parts.set(key, { requestId, tenantId, partCount: part.count, users });
     return 'counted' as const;
   }
 
   async progress(requestId: string): Promise<RequestProgress | undefined> {
     const parts = [...this.parts.values()].filter((p) => p.requestId === requestId);
-    const first = parts[0];
-    if (!first) return undefined;
-    return {
-      requestId,
-      tenantId: first.tenantId,
-      partCount: first.count,
-      partsSeen: parts.length,
-      requested: parts.reduce((n, p) => n + p.users, 0),
-      completedAt: this.completed.has(requestId) ? new Date(0) : null,
-    };
+    return progressFromParts(requestId, parts, this.completed.has(requestId) ? new Date(0) : null);
   }
 
   async tally(requestId: string): Promise<RequestTally> {
