@@ -16,6 +16,17 @@ export function onlyDuplicateKeys(error: unknown): boolean {
   return e.code === DUPLICATE_KEY;
 }
 
+/**
+ * The positions, in an unordered bulk write, of the operations that failed on a duplicate key;
+ * undefined when anything else failed too.
+ */
+export function duplicateKeyPositions(error: unknown): number[] | undefined {
+  if (!onlyDuplicateKeys(error)) return undefined;
+  const writeErrors = (error as { writeErrors?: { index?: number }[] }).writeErrors ?? [];
+  const positions = writeErrors.map((w) => w.index);
+  return positions.every((p): p is number => typeof p === 'number') ? positions : undefined;
+}
+
 /** For createCollection at start-up: an existing collection is fine. */
 export function ignoreNamespaceExists(error: unknown): void {
   if ((error as { code?: number }).code === NAMESPACE_EXISTS) return;

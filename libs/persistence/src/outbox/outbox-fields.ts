@@ -2,6 +2,7 @@ import { type Model, Schema } from 'mongoose';
 import type { Collection } from 'mongodb';
 import { EVENT_TYPES } from '@app/contracts';
 import type { OutboxBatch, OutboxEntry, OutboxStore, PendingOutbox } from '@app/messaging';
+import { writeInChunks } from '../write-in-chunks';
 
 /** The outbox part of any such document, as the raw driver sees it. */
 interface OutboxDocument extends OutboxFields {
@@ -70,14 +71,13 @@ export class MongoOutboxStore<T extends OutboxFields & { _id: string }> implemen
     if (published.length === 0) return;
     const withEntries = published.filter((p) => p.entries.length > 0);
     if (withEntries.length > 0) {
-      await this.collection.bulkWrite(
-        withEntries.map((p) => ({
-          updateOne: {
-            filter: { _id: p.ownerId },
-            update: { $pullAll: { outbox: p.entries.map(plainEntry) } },
-          },
-        })),
-      );
+      const ops = withEntries.map((p) => ({
+        updateOne: {
+          filter: { _id: p.ownerId },
+          update: { $pullAll: { outbox: p.entries.map(plainEntry) } },
+        },
+      }));
+      await writeInChunks(ops, (chunk) => this.collection.bulkWrite(chunk));
     }
     // Clears the marker of every owner whose outbox is now empty, including owners whose entries
     // an earlier, interrupted acknowledge already removed.
