@@ -179,7 +179,7 @@ export class BatchProcessor {
     }
 
     const todo = await this.withoutApplied(deliveries, route);
-    const failures = await this.invoke(payload, route, todo);
+    const failures = await this.whileAlive(payload, () => this.invoke(payload, route, todo));
     const succeeded = todo.filter((d) => !failures.has(d.event.id));
     if (route.dedupe && this.options.processed && succeeded.length > 0) {
       await this.options.processed.markProcessed(
@@ -223,6 +223,22 @@ export class BatchProcessor {
     return 'done';
   }
 
+  /**
+   * Heartbeats while `work` runs: one event (a bulk request's part of 1,000 users) may take
+   * longer than the session timeout, and a member that goes quiet is thrown out of the group,
+   * its partitions handed to another member that starts the same work again.
+   */
+  private async whileAlive<T>(payload: EachBatchPayload, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      payload.heartbeat().catch(() => undefined);
+    }, HEARTBEAT_EVERY_MS);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   /** Drops repeats inside the chunk and events this group already applied. */
   private async withoutApplied(deliveries: Delivery[], route: HandlerRoute): Promise<Delivery[]> {
     const seen = new Set<string>();
@@ -243,6 +259,7 @@ export class BatchProcessor {
       topic: payload.batch.topic,
       partition: payload.batch.partition,
       attempt,
+      finalAttempt: attempt >= this.options.retry.delaysMs.length,
       heartbeat: () => payload.heartbeat(),
     });
 
@@ -260,7 +277,6 @@ export class BatchProcessor {
       return failures;
     }
 
-    let lastHeartbeat = this.now();
     for (const [i, delivery] of todo.entries()) {
       try {
         await route.invoke(delivery.event, context(delivery.attempt));
@@ -271,11 +287,6 @@ export class BatchProcessor {
           for (const rest of todo.slice(i + 1)) failures.set(rest.event.id, error);
           break;
         }
-      }
-      // Between slow events, not after every fast one: an await per event costs throughput.
-      if (this.now() - lastHeartbeat >= HEARTBEAT_EVERY_MS) {
-        await payload.heartbeat();
-        lastHeartbeat = this.now();
       }
     }
     return failures;

@@ -20,6 +20,8 @@ export interface EventContext {
   partition: number;
   /** 0 on the first delivery, n on the n-th retry. */
   attempt: number;
+  /** True when a failure now goes to the dead-letter topic instead of another retry. */
+  finalAttempt: boolean;
   /** Keeps the consumer's group membership alive during long work. */
   heartbeat(): Promise<void>;
 }
