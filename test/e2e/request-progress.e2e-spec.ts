@@ -1,6 +1,12 @@
 import mongoose from 'mongoose';
 import { RequestProgressRepository } from '@app/persistence';
-import { batchCompletedEvent, isComplete, type UserRequestOutcome } from '@app/verification';
+import {
+  batchCompletedEvent,
+  isComplete,
+  sendIdFor,
+  type Settlement,
+  type UserRequestOutcome,
+} from '@app/verification';
 import { isolatedEnv } from '../support/test-env';
 
 // Exactly-once counting of a bulk request on the real MongoDB-wire server, with single-document
@@ -20,6 +26,11 @@ describe('request progress (real MongoDB-wire server)', () => {
     await db?.close();
   });
 
+  const settled = (
+    requestId: string,
+    userId: string,
+    value: Settlement['outcome'],
+  ): Settlement => ({ ...outcome(requestId, userId, value), outcome: value, events: [] });
   const outcome = (
     requestId: string,
     userId: string,
@@ -62,9 +73,11 @@ describe('request progress (real MongoDB-wire server)', () => {
     await repo.recordOutcomes(part);
     // A redelivered part recomputed differently must not change what was recorded first.
     await repo.recordOutcomes([outcome('req-b', 'u1', 'recently_sent'), ...part.slice(1)]);
-    await repo.settle({ ...outcome('req-b', 'u1', 'sent'), outcome: 'sent' });
-    await repo.settle({ ...outcome('req-b', 'u3', 'failed'), outcome: 'failed' });
-    await repo.settle({ ...outcome('req-b', 'u1', 'sent'), outcome: 'sent' });
+    await repo.settleMany([settled('req-b', 'u1', 'sent'), settled('req-b', 'u3', 'failed')]);
+    await repo.settleMany([settled('req-b', 'u1', 'sent')]);
+    expect(
+      await repo.findSettled(['req-b', 'u1', 'u3'].map((u) => sendIdFor('t', 'req-b', u))),
+    ).toEqual(new Set([sendIdFor('t', 'req-b', 'u1'), sendIdFor('t', 'req-b', 'u3')]));
 
     const tally = await repo.tally('req-b');
     expect(tally).toMatchObject({ requested: 3, due: 0, sent: 1, failed: 1 });
@@ -80,7 +93,7 @@ describe('request progress (real MongoDB-wire server)', () => {
     const before = await repo.progress('req-c');
     expect(isComplete(before!, await repo.tally('req-c'))).toBe(false);
 
-    await repo.settle({ ...outcome('req-c', 'u2', 'sent'), outcome: 'sent' });
+    await repo.settleMany([settled('req-c', 'u2', 'sent')]);
     const progress = (await repo.progress('req-c'))!;
     const tally = await repo.tally('req-c');
     expect(isComplete(progress, tally)).toBe(true);

@@ -1,19 +1,28 @@
 import mongoose from 'mongoose';
-import { UserStateRepository } from '@app/persistence';
-import { checkToken, decideVerification, issueToken, type UserState } from '@app/verification';
+import { UserStateRepository, VerificationLinkRepository } from '@app/persistence';
+import {
+  checkLink,
+  decideVerification,
+  hashVerificationToken,
+  issueLink,
+  type UserState,
+} from '@app/verification';
 import { isolatedEnv } from '../support/test-env';
 
-// User states on the real MongoDB-wire server: what is stored, and what is not.
-describe('user states (real MongoDB-wire server)', () => {
+// User states and links on the real MongoDB-wire server: what is stored, and what is not.
+describe('user states and verification links (real MongoDB-wire server)', () => {
   const env = isolatedEnv('userstate');
   let db: mongoose.Connection;
   let repo: UserStateRepository;
+  let links: VerificationLinkRepository;
   const now = new Date('2026-11-25T12:00:00Z');
 
   beforeAll(async () => {
     db = await mongoose.createConnection(env.MONGODB_URI!).asPromise();
     repo = new UserStateRepository(db);
+    links = new VerificationLinkRepository(db);
     await repo.init();
+    await links.init();
   });
   afterAll(async () => {
     await db?.dropDatabase();
@@ -26,34 +35,82 @@ describe('user states (real MongoDB-wire server)', () => {
     email: 'anna@example.se',
     status: 'unverified',
   };
-
-  it('stores verification links as hashes only, and they still open after a round trip', async () => {
-    const { token, state } = issueToken(anna, now);
-    await repo.saveMany([{ state, events: [] }]);
-
-    const raw = await db.collection('user_states').findOne({ userId: 'anna' });
-    expect(JSON.stringify(raw)).not.toContain(token);
-    const [loaded] = await repo.findByUserIds('t', ['anna']);
-    expect(checkToken(loaded!, token, now)).toBe('valid');
+  const sendTo = (user: UserState) => ({
+    tenantId: user.tenantId,
+    userId: user.userId,
+    email: user.email!,
+    requestId: 'r',
+    sendId: `send-${user.userId}`,
   });
 
-  it('voids stored links when an administrator enters a new address', async () => {
-    const { token, state } = issueToken({ ...anna, userId: 'bo' }, now);
-    await repo.saveMany([{ state, events: [] }]);
+  it('stores verification links as hashes only, and they still open after a round trip', async () => {
+    await repo.saveMany([{ state: anna, events: [] }]);
+    const { token, link } = issueLink(sendTo(anna), now);
+    await links.insertMany([link]);
+    await links.insertMany([link]); // a repeat is harmless
+
+    const raw = await db.collection('verification_links').find({}).toArray();
+    expect(JSON.stringify(raw)).not.toContain(token);
+    const found = await links.findByHash(hashVerificationToken(token));
+    const [state] = await repo.findByUserIds('t', ['anna']);
+    expect(checkLink(found, state, now)).toBe('valid');
+    expect(await links.findByHash(hashVerificationToken('guess'))).toBeUndefined();
+  });
+
+  it('voids earlier links when an administrator enters a new address', async () => {
+    const bo = { ...anna, userId: 'bo' };
+    await repo.saveMany([{ state: bo, events: [] }]);
+    const { token, link } = issueLink(sendTo(bo), now);
+    await links.insertMany([link]);
     const [before] = await repo.findByUserIds('t', ['bo']);
+    const later = new Date(now.getTime() + 1000);
     const changed = decideVerification(
       { tenantId: 't', userId: 'bo', email: 'bo.new@example.se' },
       before,
-      {
-        resend: false,
-        now,
-        policy: { coolDownMs: 600_000 },
-      },
+      { resend: false, now: later, policy: { coolDownMs: 600_000 } },
     );
-    await repo.saveMany([{ state: changed.state, events: [] }]);
+    await repo.saveMany([{ before, state: changed.state, events: [] }]);
 
     const [after] = await repo.findByUserIds('t', ['bo']);
-    expect(after).toMatchObject({ email: 'bo.new@example.se', status: 'unverified', tokens: [] });
-    expect(checkToken(after!, token, now)).toBe('unknown');
+    expect(after).toMatchObject({ email: 'bo.new@example.se', status: 'unverified' });
+    expect(checkLink(await links.findByHash(hashVerificationToken(token)), after, later)).toBe(
+      'voided',
+    );
+  });
+
+  it('marks a mail sent without touching other fields, and never undoes a verification', async () => {
+    const cecilia = { ...anna, userId: 'cecilia', displayName: 'Cecilia' };
+    const david = { ...anna, userId: 'david', status: 'verified' as const };
+    await repo.saveMany([
+      { state: cecilia, events: [] },
+      { state: david, events: [] },
+    ]);
+    await repo.markSent([
+      { tenantId: 't', userId: 'cecilia', email: 'anna@example.se', at: now },
+      { tenantId: 't', userId: 'david', email: 'anna@example.se', at: now },
+    ]);
+    const states = await repo.findByUserIds('t', ['cecilia', 'david']);
+    expect(states.find((s) => s.userId === 'cecilia')).toMatchObject({
+      status: 'verification_sent',
+      lastSentAt: now,
+      displayName: 'Cecilia',
+    });
+    expect(states.find((s) => s.userId === 'david')).toMatchObject({ status: 'verified' });
+  });
+
+  it('writes only the fields a decision changed, so a concurrent mark survives', async () => {
+    const erik = { ...anna, userId: 'erik' };
+    await repo.saveMany([{ state: erik, events: [] }]);
+    const [read] = await repo.findByUserIds('t', ['erik']);
+    // Meanwhile the mail step marks an earlier mail sent...
+    await repo.markSent([{ tenantId: 't', userId: 'erik', email: 'anna@example.se', at: now }]);
+    // ...and a decision made on the older read saves only its own change.
+    await repo.saveMany([{ before: read, state: { ...read!, displayName: 'Erik' }, events: [] }]);
+    const [after] = await repo.findByUserIds('t', ['erik']);
+    expect(after).toMatchObject({
+      displayName: 'Erik',
+      status: 'verification_sent',
+      lastSentAt: now,
+    });
   });
 });

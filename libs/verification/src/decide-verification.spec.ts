@@ -85,17 +85,15 @@ describe('decideVerification', () => {
   it('restarts a verified user with a new address: unverified, out of the cool-down, old links void', () => {
     const result = decide(
       entry('bo@example.se'),
-      user({
-        status: 'verified',
-        lastSentAt: now,
-        tokens: [{ hash: 'h', email: 'anna@example.se', expiresAt: now }],
-      }),
+      user({ status: 'verified', lastSentAt: now, addressSetAt: new Date(0) }),
     );
     expect(result.decision).toEqual({ kind: 'send', email: 'bo@example.se' });
     expect(result.state).toMatchObject({
       email: 'bo@example.se',
       status: 'unverified',
       lastSentAt: undefined,
+      // Links issued before now are void from here on (checkLink).
+      addressSetAt: now,
     });
     expect(result.addressChanged).toBe(true);
   });

@@ -63,7 +63,7 @@ export function decideVerification(
         email: entered,
         status: 'unverified',
         lastSentAt: undefined,
-        tokens: [],
+        addressSetAt: options.now,
       };
     }
   }

@@ -15,6 +15,7 @@ function storeWith(states: UserState[]): jest.Mocked<UserStateStore> {
       store: outboxStore,
       pending: writes.map((w) => ({ ownerId: w.state.userId, entries: [] })),
     })),
+    markSent: jest.fn(),
   };
 }
 

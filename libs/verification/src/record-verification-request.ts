@@ -41,69 +41,74 @@ export class RecordVerificationRequest {
       users.map((u) => u.userId),
     );
     const byId = new Map(known.map((s) => [s.userId, s]));
+    const decided = users.map((user) => this.decide(request, user, byId.get(user.userId), cause));
 
-    const outcomes: UserOutcome[] = [];
-    const writes: StateWrite[] = [];
-    const changes: StatusChange[] = [];
-    for (const user of users) {
-      const before = byId.get(user.userId);
-      const entry = {
+    // Outcomes before the hand-offs: a mail never exists without the outcome it settles. The
+    // outcome that stands is the first recorded, so a redelivery hands over the same mails.
+    const standing = await this.progress.recordOutcomes(
+      decided.map(({ after, decision }) => ({
         tenantId: request.tenantId,
-        userId: user.userId,
-        ...(user.email ? { email: user.email } : {}),
-      };
-      const { decision, state } = decideVerification(entry, before, {
-        resend: request.resend,
-        now: cause.at,
-        policy: this.policy,
-      });
-      const after = withProfile(state, user);
-      outcomes.push({ userId: user.userId, decision });
-      const events: AnyCloudEvent[] = [];
-      if (!before || before.status !== after.status || before.email !== after.email) {
-        const change: StatusChange = {
-          tenantId: after.tenantId,
-          userId: after.userId,
-          status: after.status,
-          email: after.email,
-          requestId: request.requestId,
-        };
-        changes.push(change);
-        events.push(statusChangedEvent(change, cause));
-      }
-      // The mail step's hand-off rides in the same update as the state: neither without the other.
-      if (decision.kind === 'send')
-        events.push(mailRequestedEvent(after, request.requestId, cause));
-      // Unchanged users with nothing due are not rewritten.
-      if (events.length > 0) writes.push({ state: after, events });
-    }
-    const outbox = await this.store.saveMany(writes);
-    const completion = await this.countPart(request, outcomes, cause);
-    return { changes, outcomes, outbox, ...(completion ? { completion } : {}) };
-  }
-
-  /**
-   * Outcomes first, then the part: when every part is counted, every outcome exists. Then the
-   * completion check, which only one process can pass (see RequestProgressStore).
-   */
-  /** Outcomes first, then the part: when every part is counted, every outcome exists. */
-  private async countPart(
-    request: VerificationRequestedData,
-    outcomes: UserOutcome[],
-    cause: Cause,
-  ): Promise<OutboxBatch | undefined> {
-    const { requestId, tenantId, part } = request;
-    await this.progress.recordOutcomes(
-      outcomes.map((o) => ({
-        tenantId,
-        requestId,
-        userId: o.userId,
-        outcome: o.decision.kind === 'send' ? 'due' : o.decision.reason,
+        requestId: request.requestId,
+        userId: after.userId,
+        outcome: decision.kind === 'send' ? 'due' : decision.reason,
       })),
     );
-    await this.progress.countPart(requestId, tenantId, part, outcomes.length);
-    return completeIfDone(this.progress, requestId, cause);
+
+    const writes: StateWrite[] = [];
+    for (const { before, after, events } of decided) {
+      // The mail step's hand-off rides in the same update as the state: neither without the other.
+      if (standing.get(after.userId) === 'due')
+        events.push(mailRequestedEvent(after, request.requestId, cause));
+      // Unchanged users with nothing due are not rewritten.
+      if (events.length > 0) writes.push({ ...(before ? { before } : {}), state: after, events });
+    }
+    const outbox = await this.store.saveMany(writes);
+    await this.progress.countPart(request.requestId, request.tenantId, request.part, users.length);
+    const completion = await completeIfDone(this.progress, request.requestId, cause);
+    return {
+      changes: decided.flatMap((d) => d.change ?? []),
+      outcomes: decided.map((d) => ({ userId: d.after.userId, decision: d.decision })),
+      outbox,
+      ...(completion ? { completion } : {}),
+    };
   }
+
+  private decide(
+    request: VerificationRequestedData,
+    user: RequestedUser,
+    before: UserState | undefined,
+    cause: Cause,
+  ): Decided {
+    const entry = {
+      tenantId: request.tenantId,
+      userId: user.userId,
+      ...(user.email ? { email: user.email } : {}),
+    };
+    const { decision, state } = decideVerification(entry, before, {
+      resend: request.resend,
+      now: cause.at,
+      policy: this.policy,
+    });
+    const after = withProfile(state, user);
+    if (before && before.status === after.status && before.email === after.email)
+      return { before, after, decision, events: [] };
+    const change: StatusChange = {
+      tenantId: after.tenantId,
+      userId: after.userId,
+      status: after.status,
+      email: after.email,
+      requestId: request.requestId,
+    };
+    return { before, after, decision, change, events: [statusChangedEvent(change, cause)] };
+  }
+}
+
+interface Decided {
+  before: UserState | undefined;
+  after: UserState;
+  decision: Decision;
+  change?: StatusChange;
+  events: AnyCloudEvent[];
 }
 
 function withProfile(state: UserState, user: RequestedUser): UserState {

@@ -1,5 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
 import {
+  type AnyCloudEvent,
   type CloudEvent,
   createEvent,
   deterministicEventId,
@@ -19,6 +20,12 @@ export interface UserRequestOutcome {
   requestId: string;
   userId: string;
   outcome: OutcomeValue;
+}
+
+/** The mail step's final word on one due mail, with the events it implies (saved together). */
+export interface Settlement extends UserRequestOutcome {
+  outcome: Exclude<OutcomeValue, 'due'>;
+  events: AnyCloudEvent[];
 }
 
 /** The counts of a request, derived by counting outcome records (never by incrementing). */
@@ -62,10 +69,18 @@ export function progressFromParts(
  * updates only (docs/design/verification-mails.md, "Counting once").
  */
 export interface RequestProgressStore {
-  /** Records each user's outcome once; recording it again changes nothing. */
-  recordOutcomes(outcomes: readonly UserRequestOutcome[]): Promise<void>;
-  /** Settles a due mail: sent, failed, or a skip found when it was about to be sent. */
-  settle(outcome: UserRequestOutcome & { outcome: Exclude<OutcomeValue, 'due'> }): Promise<void>;
+  /**
+   * Records each user's outcome once; recording it again changes nothing. Returns, by user id,
+   * the outcome that stands: the first one recorded, which a redelivery must follow.
+   */
+  recordOutcomes(outcomes: readonly UserRequestOutcome[]): Promise<Map<string, OutcomeValue>>;
+  /**
+   * Settles due mails: sent, failed, or a skip found when one was about to be sent. Each
+   * outcome and its events in one single-document write; returns the events to publish.
+   */
+  settleMany(settlements: readonly Settlement[]): Promise<OutboxBatch>;
+  /** Of these send ids, those already settled (a redelivered mail is not sent again). */
+  findSettled(sendIds: readonly string[]): Promise<Set<string>>;
   /** Counts part `index` of a request once. */
   countPart(
     requestId: string,

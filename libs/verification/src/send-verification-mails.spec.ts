@@ -1,49 +1,42 @@
-import type { VerificationMailRequestedData } from '@app/contracts';
 import { sendIdFor } from './request-progress';
 import {
-  SendVerificationMail,
+  type MailRequest,
+  SendVerificationMails,
   type VerificationMail,
   type VerificationMailer,
-} from './send-verification-mail';
-import { InMemoryProgressStore } from './testing/in-memory-progress-store';
-import type { StateWrite, UserState, UserStateStore } from './user-state';
-import { checkToken } from './verification-token';
+} from './send-verification-mails';
+import { emptyBatch, InMemoryProgressStore } from './testing/in-memory-progress-store';
+import type { SentMark, StateWrite, UserState, UserStateStore } from './user-state';
+import {
+  checkLink,
+  hashVerificationToken,
+  type VerificationLink,
+  type VerificationLinkStore,
+} from './verification-link';
 
-const cause = { eventId: 'e', source: '/test', at: new Date('2026-11-25T10:00:00Z') };
+const now = new Date('2026-11-25T10:00:00Z');
 
-function memoryStore(
-  initial: UserState[],
-): UserStateStore & { get(userId: string): UserState | undefined } {
+function memoryStore(initial: UserState[]): UserStateStore & { marks: SentMark[] } {
   const states = new Map(initial.map((s) => [s.userId, s]));
+  const marks: SentMark[] = [];
   return {
-    get: (userId) => states.get(userId),
+    marks,
     findByUserIds: async (_t, ids) => ids.flatMap((id) => states.get(id) ?? []),
     saveMany: async (writes: readonly StateWrite[]) => {
       for (const w of writes) states.set(w.state.userId, w.state);
-      return {
-        store: { name: 'memory', findStale: async () => [], acknowledge: async () => undefined },
-        pending: [],
-      };
+      return emptyBatch();
     },
+    markSent: async (m) => void marks.push(...m),
   };
 }
 
-async function setUp(user: UserState, mailer: VerificationMailer) {
-  const store = memoryStore([user]);
-  const progress = new InMemoryProgressStore();
-  await progress.recordOutcomes([
-    { tenantId: 't', requestId: 'r', userId: user.userId, outcome: 'due' },
-  ]);
-  await progress.countPart('r', 't', { index: 1, count: 1 }, 1);
-  const sut = new SendVerificationMail(store, progress, mailer, { tokenTtlMs: 7 * 86_400_000 });
-  const request: VerificationMailRequestedData = {
-    tenantId: 't',
-    userId: user.userId,
-    requestId: 'r',
-    sendId: sendIdFor('t', 'r', user.userId),
-    email: 'anna@example.se',
+function memoryLinks(): VerificationLinkStore & { all: VerificationLink[] } {
+  const all: VerificationLink[] = [];
+  return {
+    all,
+    insertMany: async (links) => void all.push(...links),
+    findByHash: async (hash) => all.find((l) => l.hash === hash),
   };
-  return { store, progress, sut, request };
 }
 
 const anna: UserState = {
@@ -54,52 +47,113 @@ const anna: UserState = {
   displayName: 'Anna',
 };
 
-describe('SendVerificationMail', () => {
-  it('sends a link whose token is stored only as a hash, marks the user verification_sent and completes the request (R2)', async () => {
+function requestFor(user: UserState, finalAttempt = false): MailRequest {
+  return {
+    eventId: `event-${user.userId}`,
+    finalAttempt,
+    data: {
+      tenantId: 't',
+      userId: user.userId,
+      requestId: 'r',
+      sendId: sendIdFor('t', 'r', user.userId),
+      email: 'anna@example.se',
+    },
+  };
+}
+
+async function setUp(users: UserState[], mailer: VerificationMailer) {
+  const store = memoryStore(users);
+  const links = memoryLinks();
+  const progress = new InMemoryProgressStore();
+  await progress.recordOutcomes(
+    users.map((u) => ({ tenantId: 't', requestId: 'r', userId: u.userId, outcome: 'due' })),
+  );
+  await progress.countPart('r', 't', { index: 1, count: 1 }, users.length);
+  const sut = new SendVerificationMails(store, links, progress, mailer, {
+    tokenTtlMs: 7 * 86_400_000,
+    source: '/test',
+  });
+  return { store, links, progress, sut };
+}
+
+describe('SendVerificationMails', () => {
+  it('sends a link stored only as a hash, marks the user sent and completes the request (R2)', async () => {
     const sent: VerificationMail[] = [];
-    const { sut, store, progress, request } = await setUp(anna, {
+    const { sut, store, links, progress } = await setUp([anna], {
       send: async (m) => (sent.push(m), 'sent'),
     });
 
-    const result = await sut.execute(request, cause);
+    const result = await sut.execute([requestFor(anna)], now);
 
-    expect(result.outcome).toBe('sent');
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({
-      to: 'anna@example.se',
-      sendId: request.sendId,
-      displayName: 'Anna',
-    });
-    const after = store.get('anna')!;
-    expect(after).toMatchObject({ status: 'verification_sent', lastSentAt: cause.at });
-    expect(JSON.stringify(after)).not.toContain(sent[0]!.token);
-    expect(checkToken(after, sent[0]!.token, cause.at)).toBe('valid');
-    expect(result.completion).toBeDefined();
+    expect(result.outcomes.get('event-anna')).toBe('sent');
+    expect(sent).toEqual([expect.objectContaining({ to: 'anna@example.se', displayName: 'Anna' })]);
+    expect(links.all).toHaveLength(1);
+    const link = links.all[0]!;
+    expect(link.hash).toBe(hashVerificationToken(sent[0]!.token));
+    expect(JSON.stringify(links.all)).not.toContain(sent[0]!.token);
+    expect(checkLink(link, { ...anna, status: 'verification_sent' }, now)).toBe('valid');
+    expect(store.marks).toEqual([
+      { tenantId: 't', userId: 'anna', email: 'anna@example.se', at: now },
+    ]);
+    expect(progress.settledEvents.map((e) => e.data)).toEqual([
+      expect.objectContaining({ status: 'verification_sent', userId: 'anna', requestId: 'r' }),
+    ]);
     expect(progress.completed.get('r')?.data).toMatchObject({ requested: 1, sent: 1, failed: 0 });
   });
 
-  it('records a permanent refusal (5xx) as failed and still completes the request', async () => {
-    const { sut, progress, request } = await setUp(anna, {
-      send: async () => ({ rejected: '550 no such user' }),
+  it('records a permanent refusal (5xx) as failed with its reason and still completes', async () => {
+    const { sut, progress, store } = await setUp([anna], {
+      send: async () => ({ rejected: 'SMTP 550' }),
     });
-    expect((await sut.execute(request, cause)).outcome).toBe('failed');
+    const result = await sut.execute([requestFor(anna)], now);
+    expect(result.outcomes.get('event-anna')).toBe('failed');
+    expect(store.marks).toEqual([]);
+    expect(progress.settledEvents[0]?.data).toMatchObject({
+      status: 'unverified',
+      reason: 'SMTP 550',
+    });
     expect(progress.completed.get('r')?.data).toMatchObject({ sent: 0, failed: 1 });
   });
 
-  it('leaves a transient failure to the retries: nothing is settled', async () => {
-    const { sut, progress, request } = await setUp(anna, {
+  it('leaves a transient failure to the retries, and settles it failed on the last attempt', async () => {
+    const busy = Object.assign(new Error('451 try later'), { responseCode: 451 });
+    const { sut, progress } = await setUp([anna], {
       send: async () => {
-        throw Object.assign(new Error('451 try later'), { responseCode: 451 });
+        throw busy;
       },
     });
-    await expect(sut.execute(request, cause)).rejects.toMatchObject({ responseCode: 451 });
+    const first = await sut.execute([requestFor(anna)], now);
+    expect(first.retry.get('event-anna')).toBe(busy);
     expect(progress.completed.has('r')).toBe(false);
+
+    const last = await sut.execute([requestFor(anna, true)], now);
+    expect(last.retry.size).toBe(0);
+    expect(last.outcomes.get('event-anna')).toBe('failed');
+    expect(progress.completed.get('r')?.data).toMatchObject({ failed: 1 });
   });
 
-  it('does not mail a user who was linked meanwhile', async () => {
+  it('does not mail a user who was linked meanwhile, nor one settled already', async () => {
+    const send = jest.fn(async () => 'sent' as const);
+    const bo = { ...anna, userId: 'bo', status: 'linked' as const };
+    const { sut } = await setUp([anna, bo], { send });
+    const first = await sut.execute([requestFor(bo), requestFor(anna)], now);
+    expect(first.outcomes).toEqual(
+      new Map([
+        ['event-bo', 'already_linked'],
+        ['event-anna', 'sent'],
+      ]),
+    );
+    const again = await sut.execute([requestFor(anna)], now);
+    expect(again.outcomes.get('event-anna')).toBe('already_settled');
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not mail an address the user has given up since the decision', async () => {
     const send = jest.fn();
-    const { sut, request } = await setUp({ ...anna, status: 'linked' }, { send });
-    expect((await sut.execute(request, cause)).outcome).toBe('already_linked');
+    const { sut, progress } = await setUp([{ ...anna, email: 'anna.ny@example.se' }], { send });
+    const result = await sut.execute([requestFor(anna)], now);
+    expect(result.outcomes.get('event-anna')).toBe('failed');
+    expect(progress.settledEvents[0]?.data).toMatchObject({ reason: 'address_changed' });
     expect(send).not.toHaveBeenCalled();
   });
 });

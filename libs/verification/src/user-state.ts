@@ -13,15 +13,11 @@ export interface UserState {
   locale?: Locale;
   /** When the last verification mail to the current address was accepted by SMTP. */
   lastSentAt?: Date;
-  /** Links sent and not yet used: only hashes, each tied to the address it was sent to. */
-  tokens?: StoredToken[];
-}
-
-export interface StoredToken {
-  /** SHA-256 of the token, hex; the token itself is never stored. */
-  hash: string;
-  email: string;
-  expiresAt: Date;
+  /**
+   * When the current address was saved. Links issued before it are void: they were sent to an
+   * address the user has given up, even if the user later returns to it.
+   */
+  addressSetAt?: Date;
 }
 
 /** A change of a user's state, as VerificationStatusChanged reports it. */
@@ -36,8 +32,19 @@ export interface StatusChange {
 
 /** A state to save and the events its change implies, saved together. */
 export interface StateWrite {
+  /** The state as read: only fields that differ from it are written (undefined: all). */
+  before?: UserState;
   state: UserState;
   events: AnyCloudEvent[];
+}
+
+/** A verification mail accepted by SMTP, for the user's state. */
+export interface SentMark {
+  tenantId: string;
+  userId: string;
+  /** The address it went to: a user who has another one by now is left alone. */
+  email: string;
+  at: Date;
 }
 
 /** Where user states are kept; the persistence library implements it. */
@@ -45,6 +52,11 @@ export interface UserStateStore {
   findByUserIds(tenantId: string, userIds: readonly string[]): Promise<UserState[]>;
   /** Saves states with their events atomically per user; returns the events to publish. */
   saveMany(writes: readonly StateWrite[]): Promise<OutboxBatch>;
+  /**
+   * Records when a mail was accepted: the user reads back as `verification_sent` unless verified
+   * or linked. Touches nothing else, so it cannot undo a concurrent decision or verification.
+   */
+  markSent(marks: readonly SentMark[]): Promise<void>;
 }
 
 /** Which event caused a change: its id makes the resulting events' ids deterministic. */

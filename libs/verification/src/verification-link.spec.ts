@@ -1,12 +1,12 @@
 import type { UserState } from './user-state';
 import {
-  checkToken,
+  checkLink,
   DEFAULT_TOKEN_TTL_MS,
   hashVerificationToken,
-  issueToken,
+  issueLink,
   newVerificationToken,
   tokenMatches,
-} from './verification-token';
+} from './verification-link';
 
 describe('verification tokens', () => {
   it('carry at least 128 random bits and never repeat', () => {
@@ -31,50 +31,60 @@ describe('verification tokens', () => {
   });
 });
 
-describe('verification links on a user', () => {
+describe('verification links', () => {
   const now = new Date('2026-11-25T12:00:00Z');
   const user: UserState = {
     tenantId: 't',
     userId: 'u',
     email: 'anna@example.se',
-    status: 'unverified',
+    status: 'verification_sent',
   };
+  const send = {
+    tenantId: 't',
+    userId: 'u',
+    email: 'anna@example.se',
+    requestId: 'r',
+    sendId: 's',
+  };
+  const later = (ms: number) => new Date(now.getTime() + ms);
 
   it('store only the hash, tied to the address, expiring after 7 days by default', () => {
-    const { token, state, expiresAt } = issueToken(user, now);
-    expect(expiresAt.getTime() - now.getTime()).toBe(DEFAULT_TOKEN_TTL_MS);
-    expect(JSON.stringify(state)).not.toContain(token);
-    expect(state.tokens).toEqual([
-      { hash: hashVerificationToken(token), email: 'anna@example.se', expiresAt },
-    ]);
-    expect(checkToken(state, token, now)).toBe('valid');
+    const { token, link } = issueLink(send, now);
+    expect(link.expiresAt.getTime() - now.getTime()).toBe(DEFAULT_TOKEN_TTL_MS);
+    expect(JSON.stringify(link)).not.toContain(token);
+    expect(link.hash).toBe(hashVerificationToken(token));
+    expect(checkLink(link, user, now)).toBe('valid');
   });
 
   it('keep earlier unexpired links to the same address working', () => {
-    const first = issueToken(user, now);
-    const second = issueToken(first.state, new Date(now.getTime() + 60_000));
-    expect(checkToken(second.state, first.token, now)).toBe('valid');
-    expect(checkToken(second.state, second.token, now)).toBe('valid');
+    const first = issueLink(send, now).link;
+    const second = issueLink(send, later(60_000)).link;
+    expect(checkLink(first, user, later(120_000))).toBe('valid');
+    expect(checkLink(second, user, later(120_000))).toBe('valid');
   });
 
-  it('expire, and expired links are dropped when a new one is issued', () => {
-    const first = issueToken(user, now, 1000);
-    const later = new Date(now.getTime() + 2000);
-    expect(checkToken(first.state, first.token, later)).toBe('expired');
-    expect(issueToken(first.state, later).state.tokens).toHaveLength(1);
+  it('expire', () => {
+    const { link } = issueLink(send, now, 1000);
+    expect(checkLink(link, user, later(999))).toBe('valid');
+    expect(checkLink(link, user, later(1000))).toBe('expired');
   });
 
-  it('die when the address changes', () => {
-    const { token, state } = issueToken(user, now);
-    expect(checkToken({ ...state, email: 'bo@example.se' }, token, now)).toBe('unknown');
+  it('are void when the address changed, even back to the same one, or the user is linked', () => {
+    const { link } = issueLink(send, now);
+    expect(checkLink(link, { ...user, email: 'bo@example.se' }, now)).toBe('voided');
+    expect(checkLink(link, { ...user, addressSetAt: later(1) }, later(2))).toBe('voided');
+    expect(checkLink(link, { ...user, status: 'linked' }, now)).toBe('voided');
+    expect(checkLink(link, undefined, now)).toBe('voided');
   });
 
-  it('are unknown to anyone without the token', () => {
-    const { state } = issueToken(user, now);
-    expect(checkToken(state, newVerificationToken(), now)).toBe('unknown');
+  it('survive an address written again in other letter case before they were issued', () => {
+    const { link } = issueLink(send, now);
+    expect(checkLink(link, { ...user, email: 'Anna@Example.se', addressSetAt: now }, now)).toBe(
+      'valid',
+    );
   });
 
-  it('cannot be issued to a user without an address', () => {
-    expect(() => issueToken({ ...user, email: null }, now)).toThrow(/without an address/);
+  it('are unknown when nothing is stored for the token', () => {
+    expect(checkLink(undefined, user, now)).toBe('unknown');
   });
 });

@@ -1,8 +1,9 @@
 import type { Connection, Model } from 'mongoose';
 import { toOutboxEntry, type OutboxBatch, type PendingOutbox } from '@app/messaging';
-import type { StateWrite, UserState, UserStateStore } from '@app/verification';
+import type { SentMark, StateWrite, UserState, UserStateStore } from '@app/verification';
 import { MongoOutboxStore, outboxPush } from '../outbox/outbox-fields';
 import { ignoreNamespaceExists } from '../mongo-errors';
+import { writeInChunks } from '../write-in-chunks';
 import {
   USER_STATE_COLLECTION,
   type UserStateDocument,
@@ -35,7 +36,10 @@ export class UserStateRepository implements UserStateStore {
     return docs.map(toUserState);
   }
 
-  /** Each state and its events in one single-document update: they cannot diverge. */
+  /**
+   * Each state and its events in one single-document update: they cannot diverge. Only fields
+   * that differ from the state as read are set, so a concurrent writer's other fields survive.
+   */
   async saveMany(writes: readonly StateWrite[]): Promise<OutboxBatch> {
     if (writes.length === 0) return this.outbox.batch([]);
     const now = new Date();
@@ -43,40 +47,73 @@ export class UserStateRepository implements UserStateStore {
       ownerId: userStateId(w.state.tenantId, w.state.userId),
       entries: w.events.map(toOutboxEntry),
     }));
-    await this.model.bulkWrite(
-      writes.map((w, i) => {
-        const { state } = w;
-        const push = outboxPush(pending[i]?.entries ?? [], now);
-        return {
-          updateOne: {
-            // _id alone (it contains the tenant): the MongoDB stand-in pushes only _id filters down.
-            filter: { _id: userStateId(state.tenantId, state.userId) },
-            update: {
-              $set: {
-                tenantId: state.tenantId,
-                userId: state.userId,
-                tokens: state.tokens ?? [],
-                email: state.email,
-                status: state.status,
-                ...definedOnly({
-                  displayName: state.displayName,
-                  companyId: state.companyId,
-                  locale: state.locale,
-                  lastSentAt: state.lastSentAt,
-                }),
-                ...push.$set,
-              },
-              ...(push.$push ? { $push: push.$push } : {}),
-              // The domain's state is the whole truth: a cleared send time is removed.
-              ...(state.lastSentAt ? {} : { $unset: { lastSentAt: '' } }),
-            },
-            upsert: true,
+    const ops = writes.map((w, i) => {
+      const { $set, $unset } = changedFields(w.before, w.state);
+      const push = outboxPush(pending[i]?.entries ?? [], now);
+      return {
+        updateOne: {
+          // _id alone (it contains the tenant): the MongoDB stand-in pushes only _id filters down.
+          filter: { _id: userStateId(w.state.tenantId, w.state.userId) },
+          update: {
+            $set: { ...$set, ...push.$set },
+            ...(push.$push ? { $push: push.$push } : {}),
+            ...(Object.keys($unset).length > 0 ? { $unset } : {}),
           },
-        };
-      }),
-    );
+          upsert: true,
+        },
+      };
+    });
+    await writeInChunks(ops, (chunk) => this.model.bulkWrite(chunk));
     return this.outbox.batch(pending);
   }
+
+  /**
+   * Sets only the send time, by `_id` alone: the stand-in scans for any other filter, and a
+   * status written here could undo a concurrent verification. `verification_sent` is derived
+   * from it when read (toUserState).
+   */
+  async markSent(marks: readonly SentMark[]): Promise<void> {
+    if (marks.length === 0) return;
+    const ops = marks.map((m) => ({
+      updateOne: {
+        filter: { _id: userStateId(m.tenantId, m.userId) },
+        update: { $max: { lastSentAt: m.at } },
+      },
+    }));
+    await writeInChunks(ops, (chunk) => this.model.bulkWrite(chunk, { ordered: false }));
+  }
+}
+
+const STATE_FIELDS = [
+  'email',
+  'status',
+  'displayName',
+  'companyId',
+  'locale',
+  'lastSentAt',
+  'addressSetAt',
+] as const satisfies readonly (keyof UserState)[];
+
+/** The update for a state: identity always, other fields when they differ from `before`. */
+function changedFields(
+  before: UserState | undefined,
+  after: UserState,
+): { $set: Record<string, unknown>; $unset: Record<string, ''> } {
+  const $set: Record<string, unknown> = { tenantId: after.tenantId, userId: after.userId };
+  const $unset: Record<string, ''> = {};
+  for (const field of STATE_FIELDS) {
+    const value = after[field];
+    if (before && sameValue(before[field], value)) continue;
+    if (value === undefined) {
+      if (before) $unset[field] = '';
+    } else $set[field] = value;
+  }
+  return { $set, $unset };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return a === b;
 }
 
 function toUserState(doc: UserStateDocument): UserState {
@@ -84,18 +121,15 @@ function toUserState(doc: UserStateDocument): UserState {
     tenantId: doc.tenantId,
     userId: doc.userId,
     email: doc.email ?? null,
-    status: doc.status,
+    // A mail accepted for the current address (its time is cleared when the address changes).
+    status: doc.status === 'unverified' && doc.lastSentAt ? 'verification_sent' : doc.status,
     ...definedOnly({
       displayName: doc.displayName,
       companyId: doc.companyId,
       locale: doc.locale,
       lastSentAt: doc.lastSentAt,
+      addressSetAt: doc.addressSetAt,
     }),
-    tokens: (doc.tokens ?? []).map((t) => ({
-      hash: t.hash,
-      email: t.email,
-      expiresAt: t.expiresAt,
-    })),
   };
 }
 

@@ -16,7 +16,7 @@ export interface UserStateDocument extends OutboxFields {
   companyId?: string;
   locale?: (typeof LOCALES)[number];
   lastSentAt?: Date;
-  tokens: { hash: string; email: string; expiresAt: Date }[];
+  addressSetAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -37,11 +37,7 @@ export const userStateSchema = new Schema<UserStateDocument>(
     companyId: String,
     locale: { type: String, enum: LOCALES },
     lastSentAt: Date,
-    // Hashes only: a database leak must not yield working links.
-    tokens: {
-      type: [new Schema({ hash: String, email: String, expiresAt: Date }, { _id: false })],
-      default: [],
-    },
+    addressSetAt: Date,
   },
   { collection: USER_STATE_COLLECTION, timestamps: true, versionKey: false, strict: 'throw' },
 );

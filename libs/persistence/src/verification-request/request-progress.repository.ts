@@ -1,18 +1,21 @@
 import type { Connection, Model } from 'mongoose';
 import type { CloudEvent } from '@app/contracts';
-import { type OutboxBatch, toOutboxEntry } from '@app/messaging';
+import { type OutboxBatch, type PendingOutbox, toOutboxEntry } from '@app/messaging';
 import {
   addToTally,
   emptyTally,
   progressFromParts,
   type RequestProgress,
   type RequestProgressStore,
+  type OutcomeValue,
   type RequestTally,
   sendIdFor,
+  type Settlement,
   type UserRequestOutcome,
 } from '@app/verification';
-import { MongoOutboxStore } from '../outbox/outbox-fields';
-import { ignoreNamespaceExists, isDuplicateKey, onlyDuplicateKeys } from '../mongo-errors';
+import { MongoOutboxStore, outboxPush } from '../outbox/outbox-fields';
+import { duplicateKeyPositions, ignoreNamespaceExists, isDuplicateKey } from '../mongo-errors';
+import { writeInChunks } from '../write-in-chunks';
 import {
   VERIFICATION_OUTCOME_COLLECTION,
   type VerificationOutcomeDocument,
@@ -29,7 +32,7 @@ import {
 
 /**
  * Request progress without transactions, on inserts only: a part is counted by inserting its
- * record, outcomes are records inserted once (and settled by _id), completion is the insert of
+ * record, outcomes are records inserted once (and settled by _id, by the mail step alone), completion is the insert of
  * a record carrying the event. Counts are derived by counting records, never incremented.
  */
 export class RequestProgressRepository implements RequestProgressStore {
@@ -37,12 +40,15 @@ export class RequestProgressRepository implements RequestProgressStore {
   private readonly completions: Model<RequestCompletionDocument>;
   private readonly outcomes: Model<VerificationOutcomeDocument>;
   readonly outbox: MongoOutboxStore<RequestCompletionDocument>;
+  /** The settlements' events (the mail step's VerificationStatusChanged). */
+  readonly outcomesOutbox: MongoOutboxStore<VerificationOutcomeDocument>;
 
   constructor(connection: Connection) {
     this.parts = connection.model(REQUEST_PART_COLLECTION, requestPartSchema);
     this.completions = connection.model(REQUEST_COMPLETION_COLLECTION, requestCompletionSchema);
     this.outcomes = connection.model(VERIFICATION_OUTCOME_COLLECTION, verificationOutcomeSchema);
     this.outbox = new MongoOutboxStore(REQUEST_COMPLETION_COLLECTION, this.completions);
+    this.outcomesOutbox = new MongoOutboxStore(VERIFICATION_OUTCOME_COLLECTION, this.outcomes);
   }
 
   async init(): Promise<void> {
@@ -56,8 +62,11 @@ export class RequestProgressRepository implements RequestProgressStore {
     ]);
   }
 
-  async recordOutcomes(outcomes: readonly UserRequestOutcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
+  async recordOutcomes(
+    outcomes: readonly UserRequestOutcome[],
+  ): Promise<Map<string, OutcomeValue>> {
+    const standing = new Map(outcomes.map((o) => [o.userId, o.outcome]));
+    if (outcomes.length === 0) return standing;
     const docs = outcomes.map((o) => ({
       _id: sendIdFor(o.tenantId, o.requestId, o.userId),
       tenantId: o.tenantId,
@@ -70,17 +79,61 @@ export class RequestProgressRepository implements RequestProgressStore {
       await this.outcomes.insertMany(docs, { ordered: false, lean: true });
     } catch (error) {
       // Already recorded by an earlier delivery of the same part: the first record stands.
-      if (!onlyDuplicateKeys(error)) throw error;
+      const positions = duplicateKeyPositions(error);
+      if (!positions) throw error;
+      const recorded = await this.outcomes
+        .find(
+          { _id: { $in: positions.flatMap((p) => docs[p]?._id ?? []) } },
+          { userId: 1, outcome: 1 },
+        )
+        .lean<{ userId: string; outcome: OutcomeValue }[]>()
+        .exec();
+      for (const r of recorded) standing.set(r.userId, r.outcome);
     }
+    return standing;
   }
 
-  async settle(
-    outcome: UserRequestOutcome & { outcome: Exclude<UserRequestOutcome['outcome'], 'due'> },
-  ): Promise<void> {
-    await this.outcomes.updateOne(
-      { _id: sendIdFor(outcome.tenantId, outcome.requestId, outcome.userId) },
-      { $set: { outcome: outcome.outcome, final: true } },
-    );
+  async settleMany(settlements: readonly Settlement[]): Promise<OutboxBatch> {
+    if (settlements.length === 0) return this.outcomesOutbox.batch([]);
+    const now = new Date();
+    const pending: PendingOutbox[] = settlements.map((s) => ({
+      ownerId: sendIdFor(s.tenantId, s.requestId, s.userId),
+      entries: s.events.map(toOutboxEntry),
+    }));
+    const ops = settlements.map((s, i) => {
+      const push = outboxPush(pending[i]?.entries ?? [], now);
+      return {
+        updateOne: {
+          filter: { _id: pending[i]?.ownerId },
+          update: {
+            $set: {
+              tenantId: s.tenantId,
+              requestId: s.requestId,
+              userId: s.userId,
+              outcome: s.outcome,
+              final: true,
+              ...push.$set,
+            },
+            ...(push.$push ? { $push: push.$push } : {}),
+          },
+          // A mail can be settled before its part's outcomes are recorded (a part redelivered
+          // after a crash); the part's later insert then keeps this settled record.
+          upsert: true,
+        },
+      };
+    });
+    // The decision step records every outcome before it hands a mail over, so these exist.
+    await writeInChunks(ops, (chunk) => this.outcomes.bulkWrite(chunk, { ordered: false }));
+    return this.outcomesOutbox.batch(pending);
+  }
+
+  async findSettled(sendIds: readonly string[]): Promise<Set<string>> {
+    if (sendIds.length === 0) return new Set();
+    const docs = await this.outcomes
+      .find({ _id: { $in: sendIds }, final: true }, { _id: 1 })
+      .lean<{ _id: string }[]>()
+      .exec();
+    return new Set(docs.map((d) => d._id));
   }
 
   async countPart(

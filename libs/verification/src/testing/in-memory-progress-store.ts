@@ -1,14 +1,17 @@
 // An in-memory RequestProgressStore for unit tests of the domain (the real one is tested on
 // the database in test/e2e/request-progress).
-import type { CloudEvent } from '@app/contracts';
+import type { AnyCloudEvent, CloudEvent } from '@app/contracts';
 import type { OutboxBatch } from '@app/messaging';
 import {
   addToTally,
   emptyTally,
+  type OutcomeValue,
   progressFromParts,
   type RequestProgress,
   type RequestProgressStore,
   type RequestTally,
+  sendIdFor,
+  type Settlement,
   type UserRequestOutcome,
 } from '../request-progress';
 
@@ -20,17 +23,36 @@ export class InMemoryProgressStore implements RequestProgressStore {
   >();
   readonly completed = new Map<string, CloudEvent<'VerificationBatchCompleted'>>();
 
-  async recordOutcomes(outcomes: readonly UserRequestOutcome[]): Promise<void> {
+  async recordOutcomes(
+    outcomes: readonly UserRequestOutcome[],
+  ): Promise<Map<string, OutcomeValue>> {
+    const standing = new Map<string, OutcomeValue>();
     for (const o of outcomes) {
       const key = `${o.requestId}|${o.userId}`;
       if (!this.outcomes.has(key)) this.outcomes.set(key, o);
+      standing.set(o.userId, this.outcomes.get(key)?.outcome ?? o.outcome);
     }
+    return standing;
   }
 
-  async settle(
-    outcome: UserRequestOutcome & { outcome: Exclude<UserRequestOutcome['outcome'], 'due'> },
-  ): Promise<void> {
-    this.outcomes.set(`${outcome.requestId}|${outcome.userId}`, outcome);
+  readonly settledEvents: AnyCloudEvent[] = [];
+
+  async settleMany(settlements: readonly Settlement[]): Promise<OutboxBatch> {
+    for (const { events, ...outcome } of settlements) {
+      this.outcomes.set(`${outcome.requestId}|${outcome.userId}`, outcome);
+      this.settledEvents.push(...events);
+    }
+    return emptyBatch();
+  }
+
+  async findSettled(sendIds: readonly string[]): Promise<Set<string>> {
+    const wanted = new Set(sendIds);
+    return new Set(
+      [...this.outcomes.values()]
+        .filter((o) => o.outcome !== 'due')
+        .map((o) => sendIdFor(o.tenantId, o.requestId, o.userId))
+        .filter((id) => wanted.has(id)),
+    );
   }
 
   async countPart(
@@ -63,9 +85,13 @@ export class InMemoryProgressStore implements RequestProgressStore {
   ): Promise<OutboxBatch | undefined> {
     if (this.completed.has(requestId)) return undefined;
     this.completed.set(requestId, event);
-    return {
-      store: { name: 'memory', findStale: async () => [], acknowledge: async () => undefined },
-      pending: [],
-    };
+    return emptyBatch();
   }
+}
+
+export function emptyBatch(): OutboxBatch {
+  return {
+    store: { name: 'memory', findStale: async () => [], acknowledge: async () => undefined },
+    pending: [],
+  };
 }
