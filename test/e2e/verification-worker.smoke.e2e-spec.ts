@@ -41,6 +41,16 @@ describe('verification worker smoke path (real Kafka and MongoDB-wire server)', 
     await db?.close();
   });
 
+  // The decision step's changes; the mail step adds `verification_sent` for mailed users.
+  const decisions = () =>
+    kafka
+      .json<{
+        type: string;
+        key?: string;
+        data: { userId: string; status: string; email: string | null };
+      }>(statusTopic)
+      .filter((e) => e.data.status !== 'verification_sent');
+
   function request(id: string, users: { userId: string; email?: string }[]) {
     return createEvent(
       'VerificationRequested',
@@ -72,10 +82,7 @@ describe('verification worker smoke path (real Kafka and MongoDB-wire server)', 
     ]);
 
     const changes = await waitFor('two status changes', () => {
-      const got = kafka.json<{
-        type: string;
-        data: { userId: string; status: string; email: string | null };
-      }>(statusTopic);
+      const got = decisions();
       return got.length >= 2 && got;
     });
     expect(changes.map((c) => c.type)).toEqual([
@@ -91,12 +98,10 @@ describe('verification worker smoke path (real Kafka and MongoDB-wire server)', 
       }),
       expect.objectContaining({ userId: 'u2', status: 'no_email', email: null }),
     ]);
-    expect(
-      kafka
-        .on(statusTopic)
-        .map((m) => m.key)
-        .sort(),
-    ).toEqual(['tenant-a:u1', 'tenant-a:u2']);
+    expect([...new Set(kafka.on(statusTopic).map((m) => m.key))].sort()).toEqual([
+      'tenant-a:u1',
+      'tenant-a:u2',
+    ]);
     expect(kafka.on(statusTopic)[0]?.headers['content-type']).toBe(CLOUDEVENTS_CONTENT_TYPE);
 
     const stored = await db
@@ -109,7 +114,8 @@ describe('verification worker smoke path (real Kafka and MongoDB-wire server)', 
         tenantId: 'tenant-a',
         userId: 'u1',
         email: 'anna@example.se',
-        status: 'unverified',
+        // Mailed by now, or about to be.
+        status: expect.stringMatching(/^(unverified|verification_sent)$/),
       }),
       expect.objectContaining({
         tenantId: 'tenant-a',
@@ -142,7 +148,7 @@ describe('verification worker smoke path (real Kafka and MongoDB-wire server)', 
   });
 
   it('has no second effect when the same request is delivered again', async () => {
-    const before = kafka.on(statusTopic).length;
+    const before = decisions().length;
     await kafka.produce(requestedTopic, [
       {
         key: 'tenant-a',
@@ -157,7 +163,7 @@ describe('verification worker smoke path (real Kafka and MongoDB-wire server)', 
     await waitFor('the marker request to be applied', () =>
       kafka.json<{ data: { userId: string } }>(statusTopic).some((c) => c.data.userId === 'u4'),
     );
-    expect(kafka.on(statusTopic).length).toBe(before + 1);
+    expect(decisions().length).toBe(before + 1);
     expect(await db.collection('user_states').countDocuments({ tenantId: 'tenant-a' })).toBe(4);
   });
 

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { CLOUDEVENTS_CONTENT_TYPE, createEvent, serializeEvent } from '@app/contracts';
 import { KafkaTestClient } from '../support/kafka-test-client';
+import { SmtpSink } from '../support/smtp-sink';
 import { isolatedEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
@@ -14,12 +15,20 @@ const USERS = REQUESTS * USERS_PER_REQUEST;
 // The verification worker as a real process, stopped in the middle of a stream of requests.
 describe('verification worker stopped mid-stream (separate process, real servers)', () => {
   async function scenario(label: string, signal: 'SIGKILL' | 'SIGTERM') {
-    const env = isolatedEnv(label);
+    const sink = new SmtpSink();
+    await sink.start();
+    const env: Record<string, string> = { ...isolatedEnv(label), SMTP_URL: sink.url };
     const kafka = new KafkaTestClient(env.KAFKA_BROKERS!);
     const statusTopic = env.TOPIC_VERIFICATION_STATUS_CHANGED!;
     const db = await mongoose.createConnection(env.MONGODB_URI!).asPromise();
     const states = db.collection('user_states');
     let worker: WorkerProcess | undefined;
+    // The decision's announcement per user; the mail step later adds verification_sent ones.
+    const decisions = () =>
+      kafka
+        .json<{ id: string; data: { userId: string; status: string } }>(statusTopic)
+        .filter((e) => e.data.status !== 'verification_sent');
+    const mailedAddresses = () => new Set(sink.mails.flatMap((m) => m.envelopeTo));
     try {
       worker = await startWorkerProcess('verification-worker', env);
       await kafka.watch([statusTopic]);
@@ -62,23 +71,39 @@ describe('verification worker stopped mid-stream (separate process, real servers
       );
       await waitFor(
         'a status event for every user',
-        () =>
-          new Set(kafka.json<{ data: { userId: string } }>(statusTopic).map((e) => e.data.userId))
-            .size === USERS,
+        () => new Set(decisions().map((e) => e.data.userId)).size === USERS,
         {
           timeoutMs: 90_000,
         },
+      );
+      // The mail step too: every user mailed once, or more when the kill fell between the SMTP
+      // server's acceptance and the settlement (recognisable by the repeated Message-ID).
+      await waitFor('every user mailed', () => mailedAddresses().size === USERS, {
+        timeoutMs: 200_000,
+      });
+      await waitFor(
+        'every mail settled',
+        async () =>
+          (await db.collection('verification_outcomes').countDocuments({ outcome: 'sent' })) ===
+          USERS,
+        { timeoutMs: 60_000 },
       );
       // Events a killed process published but had not yet removed from its outbox are
       // republished (same ids) and removed by the restarted worker's sweep.
       await waitFor(
         'every outbox to be empty',
-        async () => (await states.countDocuments({ outboxAt: { $ne: null } })) === 0,
+        async () =>
+          (await states.countDocuments({ outboxAt: { $ne: null } })) +
+            (await db
+              .collection('verification_outcomes')
+              .countDocuments({ outboxAt: { $ne: null } })) ===
+          0,
         {
           timeoutMs: 30_000,
         },
       );
-      const messages = kafka.json<{ id: string }>(statusTopic);
+      const messages = decisions();
+      const messageIds = sink.mails.map((m) => m.parsed.messageId);
       const uniqueIds = new Set(messages.map((m) => m.id)).size;
       worker.kill('SIGTERM');
       await worker.exited;
@@ -88,6 +113,8 @@ describe('verification worker stopped mid-stream (separate process, real servers
         storedAtStop,
         messages: messages.length,
         uniqueIds,
+        mails: sink.mails.length,
+        distinctMails: new Set(messageIds).size,
         pendingOutbox: await states.countDocuments({ outboxAt: { $ne: null } }),
       };
     } finally {
@@ -98,30 +125,37 @@ describe('verification worker stopped mid-stream (separate process, real servers
         await worker.exited;
       }
       await kafka.close();
+      await sink.stop();
       await db.dropDatabase();
       await db.close();
     }
   }
 
-  it('loses nothing when killed with SIGKILL mid-batch: every user stored and announced, repeats share the event id', async () => {
+  it('loses nothing when killed with SIGKILL mid-batch: every user stored, announced and mailed; repeats share the id', async () => {
     const result = await scenario('sigkill', 'SIGKILL');
     console.log(
-      `SIGKILL: stopped at ${result.storedAtStop}/${USERS} users; ${result.messages} status messages, ${result.uniqueIds} distinct ids`,
+      `SIGKILL: stopped at ${result.storedAtStop}/${USERS} users; ${result.messages} status messages, ${result.uniqueIds} distinct ids; ${result.mails} mails, ${result.distinctMails} distinct`,
     );
     expect(result.code).toBeNull();
     expect(result.uniqueIds).toBe(USERS);
+    expect(result.distinctMails).toBe(USERS);
+    // Repeats only for mails in flight at the kill: at most one mail batch (MAIL_MAX_BATCH) per
+    // partition.
+    expect(result.mails - USERS).toBeLessThanOrEqual(3 * 100);
     expect(result.pendingOutbox).toBe(0);
-  });
+  }, 400_000);
 
-  it('loses nothing and duplicates nothing when stopped with SIGTERM mid-batch', async () => {
+  it('loses nothing and duplicates nothing, mails included, when stopped with SIGTERM mid-batch', async () => {
     const result = await scenario('sigterm', 'SIGTERM');
     console.log(
-      `SIGTERM: stopped at ${result.storedAtStop}/${USERS} users; ${result.messages} status messages, ${result.uniqueIds} distinct ids`,
+      `SIGTERM: stopped at ${result.storedAtStop}/${USERS} users; ${result.messages} status messages, ${result.uniqueIds} distinct ids; ${result.mails} mails`,
     );
     expect(result.code).toBe(0);
     expect(result.storedAtStop).toBeLessThan(USERS);
     expect(result.uniqueIds).toBe(USERS);
     expect(result.messages).toBe(USERS);
+    expect(result.mails).toBe(USERS);
+    expect(result.distinctMails).toBe(USERS);
     expect(result.pendingOutbox).toBe(0);
-  });
+  }, 400_000);
 });

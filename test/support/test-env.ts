@@ -30,10 +30,17 @@ export function isolatedEnv(label: string): Record<string, string> {
     KAFKA_TOPIC_PARTITIONS: '3',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     HEALTH_PORT: '0',
+    PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
+    LOGIN_URL: 'https://connect.visma.com/login',
+    MAIL_CONSUMER_GROUP: `e2e.${id}.mail`,
+    MAIL_OUTBOX_DIR: `/tmp/connect-provisioning-e2e/${id}/mail`,
+    // The loopback sink takes whatever it gets; production keeps the default limit.
+    SMTP_RATE_PER_SECOND: '1000',
     CONSUMER_SESSION_TIMEOUT_MS: '10000',
     RETRY_DELAYS_MS: '200,400',
     OUTBOX_SWEEP_INTERVAL_MS: '500',
-    OUTBOX_GRACE_MS: '1000',
+    // Longer than a write and its flush take on the stand-in under load; shorter than a test.
+    OUTBOX_GRACE_MS: '5000',
     ...topics,
   };
 }

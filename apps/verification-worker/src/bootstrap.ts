@@ -21,8 +21,14 @@ import {
   ProcessedEventRepository,
   RequestProgressRepository,
   UserStateRepository,
+  VerificationLinkRepository,
 } from '@app/persistence';
 import { createLogger, HealthServer } from '@app/observability';
+import { createMailTransport, MailRenderer, mailTransportConfigFrom } from '@app/mail';
+import { SendVerificationMails } from '@app/verification';
+import { MailStepModule } from './mail-step.module';
+import { EVENT_SOURCE } from './verification-requested.handler';
+import { TemplateVerificationMailer } from './verification-mailer';
 import { DEFAULT_CONSUMER_GROUP, loadWorkerConfig } from './config';
 import { VerificationWorkerModule } from './verification-worker.module';
 
@@ -71,7 +77,8 @@ export async function startVerificationWorker(
     const userStates = new UserStateRepository(connection);
     const processed = new ProcessedEventRepository(connection);
     const progress = new RequestProgressRepository(connection);
-    await Promise.all([userStates.init(), processed.init(), progress.init()]);
+    const links = new VerificationLinkRepository(connection);
+    await Promise.all([userStates.init(), processed.init(), progress.init(), links.init()]);
 
     await ensureTopics(
       kafka,
@@ -79,7 +86,7 @@ export async function startVerificationWorker(
         ...topicsOfConsumer(topics.VerificationRequested, consumer.retry.delaysMs.length),
         topics.VerificationStatusChanged,
         topics.VerificationBatchCompleted,
-        topics.VerificationMailRequested,
+        ...topicsOfConsumer(topics.VerificationMailRequested, consumer.retry.delaysMs.length),
       ],
       {
         partitions: config.KAFKA_TOPIC_PARTITIONS,
@@ -100,7 +107,7 @@ export async function startVerificationWorker(
 
     const outbox = new OutboxRelay(
       new EventPublisher(producer, topics),
-      [userStates.outbox, progress.outbox],
+      [userStates.outbox, progress.outbox, progress.outcomesOutbox],
       { sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, graceMs: config.OUTBOX_GRACE_MS },
       log.child({ component: 'outbox' }),
     );
@@ -123,6 +130,41 @@ export async function startVerificationWorker(
       server,
     );
     opened.push({ close: () => app.close() });
+
+    const transport = createMailTransport(mailTransportConfigFrom(config));
+    opened.push({ close: () => transport.close() });
+    if (!config.SMTP_URL)
+      log.warn(
+        { folder: config.MAIL_OUTBOX_DIR },
+        'SMTP_URL is not set: mails are written as .eml files',
+      );
+    const mailer = new TemplateVerificationMailer(new MailRenderer(), transport, {
+      from: config.MAIL_FROM,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      loginUrl: config.LOGIN_URL,
+      messageIdDomain: config.MESSAGE_ID_DOMAIN,
+    });
+    const sendMails = new SendVerificationMails(userStates, links, progress, mailer, {
+      tokenTtlMs: config.VERIFICATION_TOKEN_TTL_MS,
+      source: EVENT_SOURCE,
+    });
+    const mailServer = new KafkaEventServer({
+      kafka,
+      producer,
+      topics,
+      consumer: {
+        ...consumer,
+        groupId: config.MAIL_CONSUMER_GROUP,
+        maxBatch: config.MAIL_MAX_BATCH,
+      },
+      processed,
+      logger: log,
+    });
+    const mailApp = await startEventMicroservice(
+      MailStepModule.register({ logger: log, outbox, sendMails }),
+      mailServer,
+    );
+    opened.push({ close: () => mailApp.close() });
     outbox.start();
     opened.push({ close: () => outbox.stop() });
 
@@ -141,7 +183,10 @@ export async function startVerificationWorker(
     const healthPort = await health.start(config.HEALTH_PORT);
     opened.push({ close: () => health.stop() });
 
-    log.info({ groupId: consumer.groupId, healthPort }, 'verification worker started');
+    log.info(
+      { groupId: consumer.groupId, mailGroupId: config.MAIL_CONSUMER_GROUP, healthPort },
+      'verification worker started',
+    );
     return { app, logger: log, healthPort, stop: closeAll };
   } catch (error) {
     await closeAll();

@@ -2,14 +2,22 @@ import { z } from 'zod';
 import { loadConfig, logLevel, positiveInt, type Environment } from '@app/config';
 import { consumerEnvSchema, kafkaEnvSchema } from '@app/messaging';
 import { mongoEnvSchema } from '@app/persistence';
+import { mailEnvSchema } from '@app/mail';
 
 const workerEnvSchema = kafkaEnvSchema
   .extend(consumerEnvSchema.shape)
   .extend(mongoEnvSchema.shape)
+  .extend(mailEnvSchema.shape)
   .extend({
     LOG_LEVEL: logLevel,
     // A user mailed less than this long ago is skipped as recently_sent unless resend is set.
     VERIFICATION_COOLDOWN_MS: positiveInt(10 * 60_000),
+    // How long a verification link works (7 days).
+    VERIFICATION_TOKEN_TTL_MS: positiveInt(7 * 24 * 60 * 60_000),
+    // The mail step's own consumer group: a slow SMTP server never stalls the decisions.
+    MAIL_CONSUMER_GROUP: z.string().min(1).default('connect-provisioning.mail-step'),
+    // Mails handled together: a crash may repeat at most this many per partition.
+    MAIL_MAX_BATCH: positiveInt(100),
     HEALTH_PORT: z.coerce
       .number({ error: 'must be a port number (0 picks a free one)' })
       .int()

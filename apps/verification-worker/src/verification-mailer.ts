@@ -1,0 +1,50 @@
+import {
+  type MailRenderer,
+  type MailTransport,
+  mailLocaleOf,
+  messageIdFor,
+  verifyUrlFor,
+} from '@app/mail';
+import type { VerificationMail, VerificationMailer } from '@app/verification';
+
+export interface MailerSettings {
+  from: string;
+  publicBaseUrl: string;
+  loginUrl: string;
+  messageIdDomain: string;
+}
+
+/** The domain's mailer on the mail library: render, then send with the send's Message-ID. */
+export class TemplateVerificationMailer implements VerificationMailer {
+  constructor(
+    private readonly renderer: MailRenderer,
+    private readonly transport: MailTransport,
+    private readonly settings: MailerSettings,
+  ) {}
+
+  async send(mail: VerificationMail): Promise<'sent' | { rejected: string }> {
+    const rendered = this.renderer.render('verification', mailLocaleOf(mail.locale), {
+      email: mail.to,
+      verifyUrl: verifyUrlFor(this.settings.publicBaseUrl, mail.token),
+      expiresAt: mail.expiresAt,
+      loginUrl: this.settings.loginUrl,
+      ...(mail.displayName ? { displayName: mail.displayName } : {}),
+    });
+    try {
+      await this.transport.send({
+        to: mail.to,
+        from: this.settings.from,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        messageId: messageIdFor(mail.sendId, this.settings.messageIdDomain),
+      });
+      return 'sent';
+    } catch (error) {
+      // A 5xx answer is final for this address; anything else may work later (retried).
+      const code = (error as { responseCode?: unknown }).responseCode;
+      if (typeof code === 'number' && code >= 500) return { rejected: `SMTP ${code}` };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,220 @@
+import mongoose from 'mongoose';
+import { CLOUDEVENTS_CONTENT_TYPE, createEvent, serializeEvent } from '@app/contracts';
+import { messageIdFor } from '@app/mail';
+import { UserStateRepository } from '@app/persistence';
+import { hashVerificationToken, sendIdFor } from '@app/verification';
+import {
+  startVerificationWorker,
+  type RunningWorker,
+} from '../../apps/verification-worker/src/bootstrap';
+import { KafkaTestClient } from '../support/kafka-test-client';
+import { SmtpSink } from '../support/smtp-sink';
+import { isolatedEnv } from '../support/test-env';
+import { waitFor } from '../support/wait-for';
+
+type RequestedUser = { userId: string; email?: string };
+
+// From VerificationRequested to the inbox, on the real broker, database and an SMTP server.
+describe('verification mail (real Kafka, MongoDB-wire server and SMTP)', () => {
+  const sink = new SmtpSink();
+  let env: Record<string, string>;
+  let kafka: KafkaTestClient;
+  let worker: RunningWorker;
+  let db: mongoose.Connection;
+
+  beforeAll(async () => {
+    await sink.start();
+    // Retries spread over about three seconds: long enough to outlast a busy server below.
+    env = { ...isolatedEnv('mail'), SMTP_URL: sink.url, RETRY_DELAYS_MS: '200,400,800,1600' };
+    kafka = new KafkaTestClient(env.KAFKA_BROKERS!);
+    worker = await startVerificationWorker(env);
+    await kafka.watch([
+      env.TOPIC_VERIFICATION_BATCH_COMPLETED!,
+      env.TOPIC_VERIFICATION_STATUS_CHANGED!,
+    ]);
+    db = await mongoose.createConnection(env.MONGODB_URI!).asPromise();
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await kafka?.close();
+    await sink.stop();
+    await db?.dropDatabase();
+    await db?.close();
+  });
+
+  const request = (requestId: string, users: RequestedUser[], part = { index: 1, count: 1 }) =>
+    createEvent(
+      'VerificationRequested',
+      { requestId, tenantId: 'tenant-m', requestedBy: { userId: 'admin' }, users, part },
+      { source: '/flex-hrm/test', id: `evt-${requestId}-${part.index}` },
+    );
+  const send = (...events: ReturnType<typeof request>[]) =>
+    kafka.produce(
+      env.TOPIC_VERIFICATION_REQUESTED!,
+      events.map((event) => ({
+        key: 'tenant-m',
+        value: serializeEvent(event),
+        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+      })),
+    );
+  const completionsOf = (requestId: string) =>
+    kafka
+      .json<{ data: Record<string, unknown> }>(env.TOPIC_VERIFICATION_BATCH_COMPLETED!)
+      .filter((e) => e.data.requestId === requestId);
+  const completionOf = (requestId: string) => completionsOf(requestId)[0];
+  const mailsTo = (address: string) => sink.mails.filter((m) => m.envelopeTo.includes(address));
+
+  it('delivers one Swedish mail whose link works, with the token stored only as a hash (R1, R2, R4)', async () => {
+    await send(request('one', [{ userId: 'anna', email: 'anna@example.se' }]));
+
+    const mail = await waitFor('the mail', () => mailsTo('anna@example.se')[0]);
+    expect(mail.parsed.subject).toMatch(/Verifiera din e-postadress/);
+    expect(mail.parsed.messageId).toBe(
+      messageIdFor(sendIdFor('tenant-m', 'one', 'anna'), 'connect-provisioning.local'),
+    );
+    expect(mail.parsed.text).toContain('Glömt ditt lösenord?');
+    const token = /http:\/\/127\.0\.0\.1:8080\/verify\/([A-Za-z0-9_-]+)/.exec(
+      mail.parsed.text ?? '',
+    )?.[1];
+    expect(token).toBeDefined();
+
+    const done = await waitFor('the batch completion', () => completionOf('one'));
+    expect(done.data).toMatchObject({ requested: 1, sent: 1, failed: 0 });
+    const [state] = await new UserStateRepository(db).findByUserIds('tenant-m', ['anna']);
+    expect(state).toMatchObject({ status: 'verification_sent', email: 'anna@example.se' });
+    const links = await db.collection('verification_links').find({ userId: 'anna' }).toArray();
+    expect(links.map((l) => l._id)).toEqual([hashVerificationToken(token!)]);
+    const everything = JSON.stringify([
+      await db.collection('user_states').find({}).toArray(),
+      links,
+      await db.collection('verification_outcomes').find({}).toArray(),
+    ]);
+    expect(everything).not.toContain(token!);
+  });
+
+  it('marks a user failed when the server refuses the address (550), and still completes the batch', async () => {
+    sink.respond = (rcpt) =>
+      rcpt.startsWith('nobody@') ? { code: 550, message: 'No such user' } : undefined;
+    await send(
+      request('refused', [
+        { userId: 'nobody', email: 'nobody@example.se' },
+        { userId: 'bo', email: 'bo@example.se' },
+      ]),
+    );
+    const done = await waitFor('the batch completion', () => completionOf('refused'));
+    expect(done.data).toMatchObject({ requested: 2, sent: 1, failed: 1 });
+    expect(mailsTo('nobody@example.se')).toHaveLength(0);
+    const reason = kafka
+      .json<{ data: Record<string, unknown> }>(env.TOPIC_VERIFICATION_STATUS_CHANGED!)
+      .find((e) => e.data.userId === 'nobody' && e.data.reason)?.data.reason;
+    expect(reason).toBe('SMTP 550');
+  });
+
+  it('sends nothing more when the same request is delivered again', async () => {
+    const before = sink.mails.length;
+    await send(request('one', [{ userId: 'anna', email: 'anna@example.se' }]));
+    await send(request('marker', [{ userId: 'marker' }]));
+    await waitFor('the marker request to complete', () => completionOf('marker'));
+    expect(sink.mails.length).toBe(before);
+    expect(completionsOf('one')).toHaveLength(1);
+  });
+
+  it('keeps retrying while the server answers 451, then delivers every mail once', async () => {
+    const busyUntil = Date.now() + 1500;
+    let refusals = 0;
+    sink.respond = (rcpt) => {
+      if (!rcpt.startsWith('busy-') || Date.now() >= busyUntil) return undefined;
+      refusals++;
+      return { code: 451, message: 'Try again later' };
+    };
+    const users = Array.from({ length: 5 }, (_, i) => ({
+      userId: `busy-${i}`,
+      email: `busy-${i}@example.se`,
+    }));
+    await send(request('busy', users));
+    const done = await waitFor('the batch completion', () => completionOf('busy'));
+    expect(done.data).toMatchObject({ requested: 5, sent: 5, failed: 0 });
+    expect(refusals).toBeGreaterThanOrEqual(5);
+    for (const u of users) expect(mailsTo(u.email)).toHaveLength(1);
+  });
+
+  it('mails exactly the eligible users of a 2,000-user request in 3 parts, and completes it once', async () => {
+    // Users as an earlier day left them: verified, linked, and mailed a minute ago.
+    const states = new UserStateRepository(db);
+    const existing = (prefix: string, status: 'verified' | 'linked' | 'verification_sent') =>
+      Array.from({ length: 100 }, (_, i) => ({
+        state: {
+          tenantId: 'tenant-m',
+          userId: `${prefix}-${i}`,
+          email: `${prefix}-${i}@example.se`,
+          status,
+          ...(status === 'verification_sent' ? { lastSentAt: new Date(Date.now() - 60_000) } : {}),
+        },
+        events: [],
+      }));
+    await states.saveMany([
+      ...existing('verified', 'verified'),
+      ...existing('linked', 'linked'),
+      ...existing('recent', 'verification_sent'),
+      ...Array.from({ length: 100 }, (_, i) => ({
+        state: {
+          tenantId: 'tenant-m',
+          userId: `noaddr-${i}`,
+          email: null,
+          status: 'no_email' as const,
+        },
+        events: [],
+      })),
+    ]);
+    const users: RequestedUser[] = [
+      ...Array.from({ length: 1500 }, (_, i) => ({
+        userId: `new-${i}`,
+        email: `new-${i}@example.se`,
+      })),
+      ...Array.from({ length: 100 }, (_, i) => ({
+        userId: `invalid-${i}`,
+        email: `invalid-${i}@`,
+      })),
+      ...['verified', 'linked', 'recent', 'noaddr'].flatMap((prefix) =>
+        Array.from({ length: 100 }, (_, i) => ({ userId: `${prefix}-${i}` })),
+      ),
+    ];
+    // Shuffled, so every part mixes every kind, and the parts arrive last-first.
+    users.sort((a, b) =>
+      hashVerificationToken(a.userId).localeCompare(hashVerificationToken(b.userId)),
+    );
+    expect(users).toHaveLength(2000);
+    const parts = [users.slice(0, 700), users.slice(700, 1400), users.slice(1400)];
+    const mailedBefore = sink.mails.length;
+    const started = Date.now();
+    await send(...parts.map((p, i) => request('bulk', p, { index: i + 1, count: 3 })).reverse());
+
+    const done = await waitFor('the batch completion', () => completionOf('bulk'), {
+      timeoutMs: 240_000,
+    });
+    console.log(`2,000-user request: completed in ${Date.now() - started} ms`);
+    expect(done.data).toMatchObject({
+      requested: 2000,
+      sent: 1500,
+      failed: 0,
+      skipped: {
+        no_email: 100,
+        invalid_email: 100,
+        already_verified: 100,
+        already_linked: 100,
+        recently_sent: 100,
+      },
+    });
+    const mailed = sink.mails.slice(mailedBefore).flatMap((m) => m.envelopeTo);
+    expect(mailed).toHaveLength(1500);
+    expect(new Set(mailed)).toEqual(
+      new Set(Array.from({ length: 1500 }, (_, i) => `new-${i}@example.se`)),
+    );
+    // The same parts again: nothing more is sent, nothing completes twice.
+    await send(...parts.map((p, i) => request('bulk', p, { index: i + 1, count: 3 })));
+    await send(request('marker-2', [{ userId: 'marker' }]));
+    await waitFor('the marker request to complete', () => completionOf('marker-2'));
+    expect(sink.mails.length - mailedBefore).toBe(1500);
+    expect(completionsOf('bulk')).toHaveLength(1);
+  }, 300_000);
+});
