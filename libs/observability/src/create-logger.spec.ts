@@ -23,6 +23,19 @@ describe('maskEmail', () => {
 });
 
 describe('createLogger', () => {
+  it('masks addresses inside logged errors, wherever the error keeps them', () => {
+    const { logger, lines } = capture();
+    const error = Object.assign(new Error('all recipients were rejected: 451 <anna@example.se>'), {
+      rejected: ['bo@example.se'],
+      rejectedErrors: [{ recipient: 'cia@example.se', response: '451 try later' }],
+    });
+    logger.warn({ err: error }, 'handler failed');
+    const text = JSON.stringify(lines);
+    expect(text).not.toMatch(/anna@|bo@|cia@/);
+    expect(text).toContain('a***@e***.se');
+    expect(text).toContain('451 try later');
+  });
+
   it('masks addresses and removes tokens wherever they sit in a log object', () => {
     const { logger, lines } = capture();
     logger.info(

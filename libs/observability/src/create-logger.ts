@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { EMAIL_LOG_PATHS, SECRET_LOG_PATHS, maskEmail } from './redaction';
+import { EMAIL_LOG_PATHS, SECRET_LOG_PATHS, maskEmail, maskEmailsIn } from './redaction';
 
 export interface LoggerOptions {
   service: string;
@@ -20,6 +20,9 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service, version: options.version },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // Errors carry addresses in free text (an SMTP server's "<anna@…> rejected"), out of
+      // reach of the path-based redaction below.
+      serializers: { err: (error: Error) => maskEmailsIn(pino.stdSerializers.err(error)) },
       redact: {
         paths: [...EMAIL_LOG_PATHS, ...SECRET_LOG_PATHS],
         // Every redacted path that ends in "email" holds an address; the rest are secrets.

@@ -39,3 +39,14 @@ export const SECRET_LOG_PATHS = [
   '*.headers.authorization',
   '*.headers.cookie',
 ];
+
+// Loose on purpose: anything shaped like an address in free text is masked.
+const ADDRESS_IN_TEXT = /[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+\.[^\s<>"'(),;:@]+/g;
+
+/** Masks every address found in strings anywhere inside a value (error messages, SMTP replies). */
+export function maskEmailsIn(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(ADDRESS_IN_TEXT, (a) => maskEmail(a));
+  if (depth > 5 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => maskEmailsIn(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskEmailsIn(v, depth + 1)]));
+}

@@ -150,6 +150,32 @@ describe('RecordVerificationRequest', () => {
     expect(changes).toEqual([]);
   });
 
+  it('hands over the mail of an outcome that stands due, even if a redelivery decides otherwise', async () => {
+    // First delivery: u1 was due a mail, then the process died before saving the hand-off.
+    const progress = new InMemoryProgressStore();
+    await progress.recordOutcomes([
+      { tenantId: 't1', requestId: 'req-1', userId: 'u1', outcome: 'due' },
+    ]);
+    // Meanwhile u1 was mailed by another request: this delivery alone would say recently_sent.
+    const mailed: UserState = {
+      tenantId: 't1',
+      userId: 'u1',
+      email: 'anna@example.se',
+      status: 'verification_sent',
+      lastSentAt: cause.at,
+    };
+    const store = storeWith([mailed]);
+    await new RecordVerificationRequest(store, progress, { coolDownMs: 600_000 }).execute(
+      request([{ userId: 'u1' }]),
+      cause,
+    );
+    // The mail step settles it (it skips what is settled); the request can complete.
+    const saved = store.saveMany.mock.calls[0]?.[0] ?? [];
+    expect(saved.flatMap((w) => w.events.map((e) => e.type))).toEqual([
+      'VerificationMailRequested',
+    ]);
+  });
+
   it('does not save an invalid entered address, and reports the user as invalid_email', async () => {
     const { changes, outcomes } = await record([], [{ userId: 'u7', email: 'anna@example' }]);
     expect(outcomes).toEqual([
