@@ -89,6 +89,8 @@ export interface RequestProgressStore {
     users: number,
   ): Promise<'counted' | 'already_counted'>;
   progress(requestId: string): Promise<RequestProgress | undefined>;
+  /** Whether any user of the request still waits for a mail (cheaper than a tally). */
+  hasDue(requestId: string): Promise<boolean>;
   tally(requestId: string): Promise<RequestTally>;
   /** Marks the request completed with its event; undefined when another process already did. */
   markCompleted(
@@ -168,7 +170,10 @@ export async function completeIfDone(
   cause: { at: Date; source: string },
 ): Promise<OutboxBatch | undefined> {
   const progress = await store.progress(requestId);
-  if (!progress) return undefined;
+  // The cheap checks first: most calls come while parts or mails are still outstanding.
+  if (!progress || progress.partsSeen < progress.partCount || progress.completedAt)
+    return undefined;
+  if (await store.hasDue(requestId)) return undefined;
   const tally = await store.tally(requestId);
   if (!isComplete(progress, tally)) return undefined;
   return store.markCompleted(

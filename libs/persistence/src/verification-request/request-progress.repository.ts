@@ -167,6 +167,15 @@ export class RequestProgressRepository implements RequestProgressStore {
     return progressFromParts(requestId, parts, completion?.completedAt ?? null);
   }
 
+  async hasDue(requestId: string): Promise<boolean> {
+    // Served by the {requestId, outcome} index on MongoDB; stops at the first match elsewhere.
+    const due = await this.outcomes
+      .findOne({ requestId, outcome: 'due' }, { _id: 1 })
+      .lean<{ _id: string }>()
+      .exec();
+    return due !== null;
+  }
+
   async tally(requestId: string): Promise<RequestTally> {
     // $group with $sum only: the accumulator the MongoDB stand-in supports.
     const groups = await this.outcomes.aggregate<{ _id: string; n: number }>([

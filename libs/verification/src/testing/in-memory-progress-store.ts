@@ -72,6 +72,12 @@ export class InMemoryProgressStore implements RequestProgressStore {
     return progressFromParts(requestId, parts, this.completed.has(requestId) ? new Date(0) : null);
   }
 
+  async hasDue(requestId: string): Promise<boolean> {
+    return [...this.outcomes.values()].some(
+      (o) => o.requestId === requestId && o.outcome === 'due',
+    );
+  }
+
   async tally(requestId: string): Promise<RequestTally> {
     const tally = emptyTally();
     for (const o of this.outcomes.values())
