@@ -1,8 +1,8 @@
 import mongoose from 'mongoose';
 import { CLOUDEVENTS_CONTENT_TYPE, createEvent, serializeEvent } from '@app/contracts';
 import { messageIdFor } from '@app/mail';
-import { UserStateRepository } from '@app/persistence';
-import { hashVerificationToken, sendIdFor } from '@app/verification';
+import { UserStateRepository, VerificationLinkRepository } from '@app/persistence';
+import { checkLink, hashVerificationToken, sendIdFor } from '@app/verification';
 import {
   startVerificationWorker,
   type RunningWorker,
@@ -84,6 +84,9 @@ describe('verification mail (real Kafka, MongoDB-wire server and SMTP)', () => {
     expect(state).toMatchObject({ status: 'verification_sent', email: 'anna@example.se' });
     const links = await db.collection('verification_links').find({ userId: 'anna' }).toArray();
     expect(links.map((l) => l._id)).toEqual([hashVerificationToken(token!)]);
+    // The link in the mail opens Anna's verification: what the page will check.
+    const link = await new VerificationLinkRepository(db).findByHash(hashVerificationToken(token!));
+    expect(checkLink(link, state, new Date())).toBe('valid');
     const everything = JSON.stringify([
       await db.collection('user_states').find({}).toArray(),
       links,
