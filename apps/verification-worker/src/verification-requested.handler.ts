@@ -18,12 +18,11 @@ export class VerificationRequestedHandler {
   @OnEvent('VerificationRequested')
   async handle(event: CloudEvent<'VerificationRequested'>): Promise<void> {
     const { requestId, tenantId, part } = event.data;
-    const { changes, outcomes, outbox, completion } = await this.recordRequest.execute(event.data, {
+    const { changes, outcomes, completion } = await this.recordRequest.execute(event.data, {
       eventId: event.id,
       source: EVENT_SOURCE,
       at: new Date(),
     });
-    await this.outbox.flush(outbox);
     if (completion) await this.outbox.flush(completion);
     this.logger.info(
       {

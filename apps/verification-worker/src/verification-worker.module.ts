@@ -26,9 +26,12 @@ export class VerificationWorkerModule {
         { provide: OutboxRelay, useValue: resources.outbox },
         {
           provide: RecordVerificationRequest,
-          useValue: new RecordVerificationRequest(resources.userStates, resources.progress, {
-            coolDownMs: resources.coolDownMs,
-          }),
+          useValue: new RecordVerificationRequest(
+            resources.userStates,
+            resources.progress,
+            { coolDownMs: resources.coolDownMs },
+            (batch) => resources.outbox.flush(batch),
+          ),
         },
       ],
     };

@@ -16,9 +16,18 @@ export interface RecordedRequest {
   outcomes: UserOutcome[];
   /** The VerificationBatchCompleted, when this part completed the request. */
   completion?: OutboxBatch;
-  /** The VerificationStatusChanged events saved with the states, to publish. */
-  outbox: OutboxBatch;
 }
+
+/** Publishes saved events and clears them from their outbox (the messaging layer's relay). */
+export type PublishSaved = (batch: OutboxBatch) => Promise<void>;
+
+/**
+ * States saved, and their events published, per this many users. A part of 1,000 users can
+ * take minutes to write on a slow database; publishing per group keeps each group's time from
+ * write to publish short, well inside the outbox sweep's grace, so the sweep never publishes
+ * (and acknowledges) again what this process is about to publish itself.
+ */
+const USERS_PER_SAVE = 100;
 
 type RequestedUser = VerificationRequestedData['users'][number];
 
@@ -32,6 +41,7 @@ export class RecordVerificationRequest {
     private readonly store: UserStateStore,
     private readonly progress: RequestProgressStore,
     private readonly policy: DecisionPolicy,
+    private readonly publish: PublishSaved,
   ) {}
 
   async execute(request: VerificationRequestedData, cause: Cause): Promise<RecordedRequest> {
@@ -62,13 +72,13 @@ export class RecordVerificationRequest {
       // Unchanged users with nothing due are not rewritten.
       if (events.length > 0) writes.push({ ...(before ? { before } : {}), state: after, events });
     }
-    const outbox = await this.store.saveMany(writes);
+    for (let start = 0; start < writes.length; start += USERS_PER_SAVE)
+      await this.publish(await this.store.saveMany(writes.slice(start, start + USERS_PER_SAVE)));
     await this.progress.countPart(request.requestId, request.tenantId, request.part, users.length);
     const completion = await completeIfDone(this.progress, request.requestId, cause);
     return {
       changes: decided.flatMap((d) => d.change ?? []),
       outcomes: decided.map((d) => ({ userId: d.after.userId, decision: d.decision })),
-      outbox,
       ...(completion ? { completion } : {}),
     };
   }
