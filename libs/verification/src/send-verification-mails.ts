@@ -102,7 +102,8 @@ export class SendVerificationMails {
           sendId: s.request.data.sendId,
           token: s.token,
           expiresAt: s.link.expiresAt,
-          ...definedOnly({ displayName: s.state.displayName, locale: s.state.locale }),
+          ...(s.state.displayName ? { displayName: s.state.displayName } : {}),
+          ...(s.state.locale ? { locale: s.state.locale } : {}),
         }),
       ),
     );
@@ -113,7 +114,8 @@ export class SendVerificationMails {
           settlements.push(this.settlement(request, 'failed', now, state, 'retries_exhausted'));
         else result.retry.set(request.eventId, answer.reason);
       } else if (answer.value === 'sent') {
-        sentMarks.push({ ...stateKeyOf(request.data), email: request.data.email, at: now });
+        const { tenantId, userId, email } = request.data;
+        sentMarks.push({ tenantId, userId, email, at: now });
         settlements.push(this.settlement(request, 'sent', now, state));
       } else {
         settlements.push(this.settlement(request, 'failed', now, state, answer.value.rejected));
@@ -198,12 +200,4 @@ function reasonNotToSend(
 
 function stateKey(user: { tenantId: string; userId: string }): string {
   return JSON.stringify([user.tenantId, user.userId]);
-}
-
-function stateKeyOf(user: { tenantId: string; userId: string }) {
-  return { tenantId: user.tenantId, userId: user.userId };
-}
-
-function definedOnly<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -106,14 +106,7 @@ export class RequestProgressRepository implements RequestProgressStore {
         updateOne: {
           filter: { _id: pending[i]?.ownerId },
           update: {
-            $set: {
-              tenantId: s.tenantId,
-              requestId: s.requestId,
-              userId: s.userId,
-              outcome: s.outcome,
-              final: true,
-              ...push.$set,
-            },
+            $set: { outcome: s.outcome, final: true, ...push.$set },
             ...(push.$push ? { $push: push.$push } : {}),
           },
           // A mail can be settled before its part's outcomes are recorded (a part redelivered
