@@ -32,6 +32,7 @@ export function isolatedEnv(label: string): Record<string, string> {
     HEALTH_PORT: '0',
     PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
     LOGIN_URL: 'https://connect.visma.com/login',
+    PAGE_CSRF_SECRET: randomBytes(32).toString('hex'),
     MAIL_CONSUMER_GROUP: `e2e.${id}.mail`,
     MAIL_OUTBOX_DIR: `/tmp/connect-provisioning-e2e/${id}/mail`,
     // The loopback sink takes whatever it gets; production keeps the default limit.

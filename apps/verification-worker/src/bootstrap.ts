@@ -17,6 +17,7 @@ import {
 } from '@app/messaging';
 import {
   connectMongo,
+  EmailVerifiedLogRepository,
   pingMongo,
   ProcessedEventRepository,
   RequestProgressRepository,
@@ -25,7 +26,8 @@ import {
 } from '@app/persistence';
 import { createLogger, HealthServer } from '@app/observability';
 import { createMailTransport, MailRenderer, mailTransportConfigFrom } from '@app/mail';
-import { SendVerificationMails } from '@app/verification';
+import { LinkVismaConnect, SendVerificationMails } from '@app/verification';
+import { LinkerModule } from './linker.module';
 import { MailStepModule } from './mail-step.module';
 import { EVENT_SOURCE } from './verification-requested.handler';
 import { TemplateVerificationMailer } from './verification-mailer';
@@ -78,7 +80,14 @@ export async function startVerificationWorker(
     const processed = new ProcessedEventRepository(connection);
     const progress = new RequestProgressRepository(connection);
     const links = new VerificationLinkRepository(connection);
-    await Promise.all([userStates.init(), processed.init(), progress.init(), links.init()]);
+    const verifiedLog = new EmailVerifiedLogRepository(connection);
+    await Promise.all([
+      userStates.init(),
+      processed.init(),
+      progress.init(),
+      links.init(),
+      verifiedLog.init(),
+    ]);
 
     await ensureTopics(
       kafka,
@@ -87,6 +96,8 @@ export async function startVerificationWorker(
         topics.VerificationStatusChanged,
         topics.VerificationBatchCompleted,
         ...topicsOfConsumer(topics.VerificationMailRequested, consumer.retry.delaysMs.length),
+        ...topicsOfConsumer(topics.EmailVerified, consumer.retry.delaysMs.length),
+        topics.VismaConnectLinked,
       ],
       {
         partitions: config.KAFKA_TOPIC_PARTITIONS,
@@ -156,6 +167,7 @@ export async function startVerificationWorker(
         ...consumer,
         groupId: config.MAIL_CONSUMER_GROUP,
         maxBatch: config.MAIL_MAX_BATCH,
+        minFetchBytes: config.MAIL_FETCH_MIN_BYTES,
       },
       processed,
       logger: log,
@@ -165,6 +177,24 @@ export async function startVerificationWorker(
       mailServer,
     );
     opened.push({ close: () => mailApp.close() });
+
+    const linkerServer = new KafkaEventServer({
+      kafka,
+      producer,
+      topics,
+      consumer: { ...consumer, groupId: config.LINKER_CONSUMER_GROUP },
+      processed,
+      logger: log,
+    });
+    const linkerApp = await startEventMicroservice(
+      LinkerModule.register({
+        logger: log,
+        outbox,
+        linkVismaConnect: new LinkVismaConnect(userStates, verifiedLog),
+      }),
+      linkerServer,
+    );
+    opened.push({ close: () => linkerApp.close() });
     outbox.start();
     opened.push({ close: () => outbox.stop() });
 
@@ -184,7 +214,12 @@ export async function startVerificationWorker(
     opened.push({ close: () => health.stop() });
 
     log.info(
-      { groupId: consumer.groupId, mailGroupId: config.MAIL_CONSUMER_GROUP, healthPort },
+      {
+        groupId: consumer.groupId,
+        mailGroupId: config.MAIL_CONSUMER_GROUP,
+        linkerGroupId: config.LINKER_CONSUMER_GROUP,
+        healthPort,
+      },
       'verification worker started',
     );
     return { app, logger: log, healthPort, stop: closeAll };

@@ -18,6 +18,11 @@ const workerEnvSchema = kafkaEnvSchema
     MAIL_CONSUMER_GROUP: z.string().min(1).default('connect-provisioning.mail-step'),
     // Mails handled together: a crash may repeat at most this many per partition.
     MAIL_MAX_BATCH: positiveInt(100),
+    // Each mail batch pays a few database round trips, so the mail step waits up to a second
+    // for this much to queue up rather than taking mails ten at a time.
+    MAIL_FETCH_MIN_BYTES: positiveInt(64 * 1024),
+    // The linker's own consumer group: a long bulk request never delays a user's link.
+    LINKER_CONSUMER_GROUP: z.string().min(1).default('connect-provisioning.linker'),
     HEALTH_PORT: z.coerce
       .number({ error: 'must be a port number (0 picks a free one)' })
       .int()

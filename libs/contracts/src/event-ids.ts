@@ -24,6 +24,11 @@ export function vismaConnectLinkedId(tenantId: string, userId: string, email: st
   return deterministicEventId('VismaConnectLinked', tenantId, userId, email.toLowerCase());
 }
 
+/** One EmailVerified per verification link used: two POSTs of one link are one fact. */
+export function emailVerifiedByLinkId(linkHash: string): string {
+  return deterministicEventId('EmailVerified', 'link', linkHash);
+}
+
 /** One VerificationBatchCompleted per request, however many parts or redeliveries it had. */
 export function verificationBatchCompletedId(requestId: string): string {
   return deterministicEventId('VerificationBatchCompleted', requestId);

@@ -17,6 +17,11 @@ export interface ConsumerSettings {
   sessionTimeoutMs: number;
   unavailableMaxWaitMs: number;
   retry: RetryPolicy;
+  /**
+   * The broker holds a fetch until this much data is waiting (or the long-poll ends), so a
+   * consumer whose handler pays per batch gets full batches instead of a trickle. Default 1.
+   */
+  minFetchBytes?: number;
 }
 
 export interface KafkaEventServerOptions {
@@ -129,6 +134,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       heartbeatInterval: Math.max(500, Math.floor(settings.sessionTimeoutMs / 10)),
       // A short long-poll: shutdown waits for the fetch in flight, so this bounds SIGTERM time.
       maxWaitTimeInMs: 1000,
+      minBytes: settings.minFetchBytes ?? 1,
     });
     this.consumer = consumer;
     await consumer.connect();

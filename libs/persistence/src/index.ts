@@ -5,3 +5,5 @@ export * from './user-state/user-state.schema';
 export * from './user-state/user-state.repository';
 export * from './verification-request/request-progress.repository';
 export * from './verification-link/verification-link.repository';
+export * from './verification-link/link-use.repository';
+export * from './linking/email-verified-log.repository';

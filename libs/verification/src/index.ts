@@ -6,3 +6,5 @@ export * from './verification-link';
 export * from './decide-verification';
 export * from './request-progress';
 export * from './send-verification-mails';
+export * from './verification-link-page';
+export * from './link-visma-connect';

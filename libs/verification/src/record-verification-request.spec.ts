@@ -16,6 +16,7 @@ function storeWith(states: UserState[]): jest.Mocked<UserStateStore> {
       pending: writes.map((w) => ({ ownerId: w.state.userId, entries: [] })),
     })),
     markSent: jest.fn(),
+    markLinked: jest.fn(),
   };
 }
 

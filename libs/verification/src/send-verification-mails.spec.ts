@@ -27,6 +27,7 @@ function memoryStore(initial: UserState[]): UserStateStore & { marks: SentMark[]
       return emptyBatch();
     },
     markSent: async (m) => void marks.push(...m),
+    markLinked: async () => undefined,
   };
 }
 

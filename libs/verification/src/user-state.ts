@@ -18,6 +18,10 @@ export interface UserState {
    * address the user has given up, even if the user later returns to it.
    */
   addressSetAt?: Date;
+  /** When the user proved the current address (EmailVerified). */
+  verifiedAt?: Date;
+  /** When the Visma Connect link became active (VismaConnectLinked). */
+  linkedAt?: Date;
 }
 
 /** A change of a user's state, as VerificationStatusChanged reports it. */
@@ -57,6 +61,22 @@ export interface UserStateStore {
    * or linked. Touches nothing else, so it cannot undo a concurrent decision or verification.
    */
   markSent(marks: readonly SentMark[]): Promise<void>;
+  /**
+   * Marks the user verified and linked with its events, only while the saved address is still
+   * `link.email` and the user is not linked: undefined when that no longer holds.
+   */
+  markLinked(link: LinkWrite): Promise<OutboxBatch | undefined>;
+}
+
+/** The linker's one write to a user's state. */
+export interface LinkWrite {
+  tenantId: string;
+  userId: string;
+  /** The saved address as read; the write happens only if it is still this. */
+  email: string;
+  verifiedAt: Date;
+  linkedAt: Date;
+  events: AnyCloudEvent[];
 }
 
 /** Which event caused a change: its id makes the resulting events' ids deterministic. */

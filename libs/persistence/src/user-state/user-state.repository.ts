@@ -1,6 +1,6 @@
 import type { Connection, Model } from 'mongoose';
 import { toOutboxEntry, type OutboxBatch, type PendingOutbox } from '@app/messaging';
-import type { SentMark, StateWrite, UserState, UserStateStore } from '@app/verification';
+import type { LinkWrite, SentMark, StateWrite, UserState, UserStateStore } from '@app/verification';
 import { MongoOutboxStore, outboxPush } from '../outbox/outbox-fields';
 import { ignoreNamespaceExists } from '../mongo-errors';
 import { writeInChunks } from '../write-in-chunks';
@@ -82,6 +82,32 @@ export class UserStateRepository implements UserStateStore {
     }));
     await writeInChunks(ops, (chunk) => this.model.bulkWrite(chunk, { ordered: false }));
   }
+
+  /**
+   * Guarded by the address as read and "not linked", in the same single-document update as the
+   * events: on MongoDB a concurrent address change or second link makes it match nothing.
+   */
+  async markLinked(link: LinkWrite): Promise<OutboxBatch | undefined> {
+    const _id = userStateId(link.tenantId, link.userId);
+    const entries = link.events.map(toOutboxEntry);
+    const push = outboxPush(entries, link.linkedAt);
+    const result = await this.model
+      .updateOne(
+        { _id, email: link.email, status: { $ne: 'linked' } },
+        {
+          $set: {
+            status: 'linked',
+            verifiedAt: link.verifiedAt,
+            linkedAt: link.linkedAt,
+            ...push.$set,
+          },
+          ...(push.$push ? { $push: push.$push } : {}),
+        },
+      )
+      .exec();
+    if (result.matchedCount === 0) return undefined;
+    return this.outbox.batch([{ ownerId: _id, entries }]);
+  }
 }
 
 const STATE_FIELDS = [
@@ -92,6 +118,8 @@ const STATE_FIELDS = [
   'locale',
   'lastSentAt',
   'addressSetAt',
+  'verifiedAt',
+  'linkedAt',
 ] as const satisfies readonly (keyof UserState)[];
 
 /** The update for a state: identity always, other fields when they differ from `before`. */
@@ -129,6 +157,8 @@ function toUserState(doc: UserStateDocument): UserState {
       locale: doc.locale,
       lastSentAt: doc.lastSentAt,
       addressSetAt: doc.addressSetAt,
+      verifiedAt: doc.verifiedAt,
+      linkedAt: doc.linkedAt,
     }),
   };
 }

@@ -17,6 +17,8 @@ export interface UserStateDocument extends OutboxFields {
   locale?: (typeof LOCALES)[number];
   lastSentAt?: Date;
   addressSetAt?: Date;
+  verifiedAt?: Date;
+  linkedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -38,6 +40,8 @@ export const userStateSchema = new Schema<UserStateDocument>(
     locale: { type: String, enum: LOCALES },
     lastSentAt: Date,
     addressSetAt: Date,
+    verifiedAt: Date,
+    linkedAt: Date,
   },
   { collection: USER_STATE_COLLECTION, timestamps: true, versionKey: false, strict: 'throw' },
 );

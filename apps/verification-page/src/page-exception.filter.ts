@@ -1,0 +1,35 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+import type { PageName, PageRenderer } from '@app/pages';
+
+/** Every failure is a page in Swedish and English, never a stack trace or JSON. */
+@Catch()
+export class PageExceptionFilter implements ExceptionFilter {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly logger: Logger,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const [status, page] = this.pageFor(exception);
+    if (status >= 500) this.logger.error({ err: exception }, 'page request failed');
+    res
+      .status(status)
+      .set('Content-Type', 'text/html; charset=utf-8')
+      .set('Cache-Control', 'no-store')
+      .send(this.pages.render(page, {}));
+  }
+
+  private pageFor(exception: unknown): [number, PageName] {
+    if (exception instanceof ThrottlerException) return [429, 'too_many_requests'];
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404 || status === 405) return [404, 'not_found'];
+      if (status < 500) return [status, 'error'];
+    }
+    return [500, 'error'];
+  }
+}

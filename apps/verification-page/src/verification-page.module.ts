@@ -1,0 +1,40 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import type { Logger } from 'pino';
+import { OutboxRelay } from '@app/messaging';
+import { ObservabilityModule } from '@app/observability';
+import { PageRenderer } from '@app/pages';
+import { VerificationLinkPage } from '@app/verification';
+import { PAGE_CSRF, PAGE_OPTIONS, type PageCsrf, type PageOptions } from './page-providers';
+import { VerifyController } from './verify.controller';
+
+@Module({})
+export class VerificationPageModule {
+  static register(resources: {
+    logger: Logger;
+    outbox: OutboxRelay;
+    linkPage: VerificationLinkPage;
+    pages: PageRenderer;
+    csrf: PageCsrf;
+    options: PageOptions;
+    rateLimitPerMinute: number;
+  }): DynamicModule {
+    return {
+      module: VerificationPageModule,
+      imports: [
+        ObservabilityModule.forRoot(resources.logger),
+        ThrottlerModule.forRoot([{ ttl: 60_000, limit: resources.rateLimitPerMinute }]),
+      ],
+      controllers: [VerifyController],
+      providers: [
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: OutboxRelay, useValue: resources.outbox },
+        { provide: VerificationLinkPage, useValue: resources.linkPage },
+        { provide: PageRenderer, useValue: resources.pages },
+        { provide: PAGE_CSRF, useValue: resources.csrf },
+        { provide: PAGE_OPTIONS, useValue: resources.options },
+      ],
+    };
+  }
+}

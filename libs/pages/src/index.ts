@@ -1,0 +1,2 @@
+export * from './page-renderer';
+export { PAGE_STYLESHEET } from './page-stylesheet';
