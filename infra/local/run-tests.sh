@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: every check and test, on a fresh machine too. Installs what is missing (npm
-# packages, Kafka's jars, FerretDB), starts the local stack unless KAFKA_BROKERS and
+# packages, Kafka's jars, FerretDB, chromium), starts the local stack unless KAFKA_BROKERS and
 # MONGODB_URI name servers of your own, and stops what it started.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -9,6 +9,8 @@ cd "$root"
 
 t0=$(date +%s)
 bash "$here/ensure-deps.sh"
+# The browser test drives Debian's chromium (playwright-core cannot download one here).
+bash "$here/ensure-chromium.sh"
 
 started_stack=0
 # Set before starting: a half-started stack (one server up, the other failed) is stopped too.

@@ -72,7 +72,7 @@ export async function startVerificationPage(
     for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
   };
   try {
-    const connection = await connectMongo(config.MONGODB_URI);
+    const connection = await connectMongo(config.MONGODB_URI, config.MONGODB_ID_LOOKUP);
     opened.push(connection);
     const links = new VerificationLinkRepository(connection);
     const userStates = new UserStateRepository(connection);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Controller, Get, Header, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
@@ -76,6 +76,12 @@ export class VerifyController {
   stylesheet(): string {
     return PAGE_STYLESHEET;
   }
+
+  /** Browsers ask for it on every page; an empty answer keeps a 404 out of their consoles. */
+  @Get('favicon.ico')
+  @SkipThrottle()
+  @HttpCode(204)
+  favicon(): void {}
 
   private viewOf(page: LinkPage, req: Request, res: Response): string {
     switch (page.kind) {

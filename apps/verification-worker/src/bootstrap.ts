@@ -74,7 +74,7 @@ export async function startVerificationWorker(
     for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
   };
   try {
-    const connection: Connection = await connectMongo(config.MONGODB_URI);
+    const connection: Connection = await connectMongo(config.MONGODB_URI, config.MONGODB_ID_LOOKUP);
     opened.push(connection);
     const userStates = new UserStateRepository(connection);
     const processed = new ProcessedEventRepository(connection);

@@ -8,7 +8,7 @@ main{max-width:640px;margin:24px auto;padding:24px;background:#fff;border:1px so
 @media (max-width:680px){main{margin:0;border:0;border-radius:0}}
 h1{margin:0 0 16px;font-size:1.5rem;line-height:1.3;color:#12355b}
 h2{margin:24px 0 8px;font-size:1.15rem;color:#12355b}
-p,ol{margin:0 0 16px}
+p,ol,form{margin:0 0 16px}
 li{margin-bottom:8px}
 .button{display:inline-block;min-height:44px;padding:12px 24px;border:2px solid #0b5cad;border-radius:4px;background:#0b5cad;color:#fff;font:bold 1rem Arial,Helvetica,sans-serif;text-decoration:none;cursor:pointer}
 .button:hover{background:#084a8c}

@@ -11,6 +11,7 @@ export interface OutboxRelayOptions {
 
 /** Pages read per store and sweep: a page that cannot be cleared must not spin the loop. */
 const MAX_PAGES = 20;
+const MAX_IDLE_FACTOR = 12;
 
 /**
  * Publishes outbox entries, then removes them. The writer calls `flush` right after its write
@@ -20,6 +21,8 @@ const MAX_PAGES = 20;
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
+  private stopped = true;
+  private idleFactor = 1;
 
   constructor(
     private readonly publisher: EventPublisher,
@@ -36,21 +39,38 @@ export class OutboxRelay {
     await batch.store.acknowledge(batch.pending);
   }
 
+  /**
+   * Sweeps every `sweepIntervalMs`, and less often while sweeps find nothing (up to 12 times
+   * the interval): leftovers are rare, and where the `outboxAt` index is missing (the
+   * stand-in) each sweep reads whole collections.
+   */
   start(): void {
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) =>
-          this.logger.warn({ err: error }, 'outbox sweep failed; will try again'),
-        )
-        .finally(() => (this.sweeping = undefined));
-    }, this.options.sweepIntervalMs);
-    this.timer.unref();
+    this.stopped = false;
+    this.schedule(this.options.sweepIntervalMs);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
     await this.sweeping;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.sweeping = this.sweep()
+        .then((found) => (found > 0 ? 0 : Math.min(this.idleFactor * 2, MAX_IDLE_FACTOR)))
+        .catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'outbox sweep failed; will try again');
+          return 0;
+        })
+        .then((factor) => {
+          this.idleFactor = Math.max(1, factor);
+          this.sweeping = undefined;
+          this.schedule(this.options.sweepIntervalMs * this.idleFactor);
+        });
+    }, delayMs);
+    this.timer.unref();
   }
 
   /** Publishes stale entries of every store; returns how many it published. */

@@ -2,6 +2,7 @@ import { type Model, Schema } from 'mongoose';
 import type { Collection } from 'mongodb';
 import { EVENT_TYPES } from '@app/contracts';
 import type { OutboxBatch, OutboxEntry, OutboxStore, PendingOutbox } from '@app/messaging';
+import { findByIds, idLookupOf } from '../id-lookup';
 import { writeInChunks } from '../write-in-chunks';
 
 /** The outbox part of any such document, as the raw driver sees it. */
@@ -54,7 +55,7 @@ export class MongoOutboxStore<T extends OutboxFields & { _id: string }> implemen
 
   constructor(
     readonly name: string,
-    model: Model<T>,
+    private readonly model: Model<T>,
   ) {
     // The raw collection: these updates touch only the outbox fields, which need no casting.
     this.collection = model.collection as unknown as Collection<OutboxDocument>;
@@ -79,12 +80,31 @@ export class MongoOutboxStore<T extends OutboxFields & { _id: string }> implemen
       }));
       await writeInChunks(ops, (chunk) => this.collection.bulkWrite(chunk));
     }
-    // Clears the marker of every owner whose outbox is now empty, including owners whose entries
-    // an earlier, interrupted acknowledge already removed.
-    await this.collection.updateMany(
-      { _id: { $in: published.map((p) => p.ownerId) }, outbox: { $size: 0 } },
-      { $set: { outboxAt: null } },
-    );
+    await this.clearEmptyMarkers(published.map((p) => p.ownerId));
+  }
+
+  /**
+   * Clears the marker of every owner whose outbox is now empty, including owners whose entries
+   * an earlier, interrupted acknowledge already removed.
+   */
+  private async clearEmptyMarkers(ownerIds: readonly string[]): Promise<void> {
+    if ((await idLookupOf(this.model.db)) === 'in') {
+      await this.collection.updateMany(
+        { _id: { $in: [...ownerIds] }, outbox: { $size: 0 } },
+        { $set: { outboxAt: null } },
+      );
+      return;
+    }
+    // The stand-in scans the whole collection for that filter. Read by _id and clear by _id
+    // instead: not atomic, but the stand-in's guarded updates are not atomic either
+    // (docs/local-stack.md), and an entry added in between is still flushed by its writer.
+    const owners = await findByIds<OutboxDocument>(this.model, ownerIds, { outbox: 1 });
+    const ops = owners
+      .filter((owner) => owner.outbox.length === 0)
+      .map((owner) => ({
+        updateOne: { filter: { _id: owner._id }, update: { $set: { outboxAt: null } } },
+      }));
+    await writeInChunks(ops, (chunk) => this.collection.bulkWrite(chunk));
   }
 
   batch(pending: readonly PendingOutbox[]): OutboxBatch {

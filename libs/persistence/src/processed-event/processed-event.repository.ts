@@ -1,6 +1,7 @@
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { ProcessedEventStore } from '@app/messaging';
 import { ignoreNamespaceExists, onlyDuplicateKeys } from '../mongo-errors';
+import { findByIds } from '../id-lookup';
 
 interface ProcessedEventDocument {
   _id: string;
@@ -32,10 +33,8 @@ export class ProcessedEventRepository implements ProcessedEventStore {
 
   async findProcessed(scope: string, eventIds: readonly string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
-    const docs = await this.model
-      .find({ _id: { $in: eventIds.map((id) => key(scope, id)) } }, { _id: 1 })
-      .lean<{ _id: string }[]>()
-      .exec();
+    const ids = eventIds.map((id) => key(scope, id));
+    const docs = await findByIds<{ _id: string }>(this.model, ids, { _id: 1 });
     return new Set(docs.map((d) => d._id.slice(scope.length + 1)));
   }
 

@@ -2,6 +2,7 @@ import type { Connection, Model } from 'mongoose';
 import { toOutboxEntry, type OutboxBatch, type PendingOutbox } from '@app/messaging';
 import type { LinkWrite, SentMark, StateWrite, UserState, UserStateStore } from '@app/verification';
 import { MongoOutboxStore, outboxPush } from '../outbox/outbox-fields';
+import { findByIds } from '../id-lookup';
 import { ignoreNamespaceExists } from '../mongo-errors';
 import { writeInChunks } from '../write-in-chunks';
 import {
@@ -28,11 +29,9 @@ export class UserStateRepository implements UserStateStore {
   }
 
   async findByUserIds(tenantId: string, userIds: readonly string[]): Promise<UserState[]> {
-    if (userIds.length === 0) return [];
-    const docs = await this.model
-      .find({ tenantId, userId: { $in: userIds } }, { outbox: 0 })
-      .lean<UserStateDocument[]>()
-      .exec();
+    // By _id, which contains the tenant: the stand-in reads single _ids without a scan.
+    const ids = userIds.map((userId) => userStateId(tenantId, userId));
+    const docs = await findByIds<UserStateDocument>(this.model, ids, { outbox: 0 });
     return docs.map(toUserState);
   }
 

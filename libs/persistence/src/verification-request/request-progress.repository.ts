@@ -15,6 +15,7 @@ import {
 } from '@app/verification';
 import { MongoOutboxStore, outboxPush } from '../outbox/outbox-fields';
 import { duplicateKeyPositions, ignoreNamespaceExists, isDuplicateKey } from '../mongo-errors';
+import { findByIds } from '../id-lookup';
 import { writeInChunks } from '../write-in-chunks';
 import {
   VERIFICATION_OUTCOME_COLLECTION,
@@ -81,13 +82,11 @@ export class RequestProgressRepository implements RequestProgressStore {
       // Already recorded by an earlier delivery of the same part: the first record stands.
       const positions = duplicateKeyPositions(error);
       if (!positions) throw error;
-      const recorded = await this.outcomes
-        .find(
-          { _id: { $in: positions.flatMap((p) => docs[p]?._id ?? []) } },
-          { userId: 1, outcome: 1 },
-        )
-        .lean<{ userId: string; outcome: OutcomeValue }[]>()
-        .exec();
+      const recorded = await findByIds<{ userId: string; outcome: OutcomeValue }>(
+        this.outcomes,
+        positions.flatMap((p) => docs[p]?._id ?? []),
+        { userId: 1, outcome: 1 },
+      );
       for (const r of recorded) standing.set(r.userId, r.outcome);
     }
     return standing;
@@ -122,11 +121,10 @@ export class RequestProgressRepository implements RequestProgressStore {
 
   async findSettled(sendIds: readonly string[]): Promise<Set<string>> {
     if (sendIds.length === 0) return new Set();
-    const docs = await this.outcomes
-      .find({ _id: { $in: sendIds }, final: true }, { _id: 1 })
-      .lean<{ _id: string }[]>()
-      .exec();
-    return new Set(docs.map((d) => d._id));
+    const docs = await findByIds<{ _id: string; final: boolean }>(this.outcomes, sendIds, {
+      final: 1,
+    });
+    return new Set(docs.filter((d) => d.final).map((d) => d._id));
   }
 
   async countPart(
