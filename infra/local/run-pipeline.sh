@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm start`: the pipeline on the local stack. Installs what is missing, starts Kafka and
-# FerretDB unless KAFKA_BROKERS and MONGODB_URI are set, builds and runs the worker in the
-# foreground. Ctrl-C stops the worker; the stack keeps running (`npm run stack:down`).
+# FerretDB unless KAFKA_BROKERS and MONGODB_URI are set, builds and runs the verification
+# worker and the verification page in the foreground. Ctrl-C stops both; the stack keeps
+# running (`npm run stack:down`).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -15,6 +16,19 @@ fi
 # Local defaults for the verification links; set your own to point at a deployed page.
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:8080}"
 export LOGIN_URL="${LOGIN_URL:-https://connect.visma.com/}"
+export PAGE_PORT="${PAGE_PORT:-$(node -e 'console.log(new URL(process.argv[1]).port || 80)' "$PUBLIC_BASE_URL")}"
 npx nest build verification-worker >&2
-echo "[start] verification worker on $KAFKA_BROKERS; try: npm run send:sample (in another terminal)" >&2
-exec node dist/apps/verification-worker/main.js
+npx nest build verification-page >&2
+
+pids=()
+stop() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; }
+trap stop INT TERM
+node dist/apps/verification-worker/main.js &
+pids+=($!)
+HEALTH_PORT="${PAGE_HEALTH_PORT:-8082}" node dist/apps/verification-page/main.js &
+pids+=($!)
+echo "[start] verification worker on $KAFKA_BROKERS, verification page on $PUBLIC_BASE_URL" >&2
+echo "[start] try: npm run send:sample (in another terminal); the link is in .mail-outbox/" >&2
+# Either process ending stops the other: half a pipeline is not left running.
+wait -n "${pids[@]}" || true
+stop

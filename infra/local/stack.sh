@@ -69,7 +69,8 @@ install_kafka() {
 # The binary's name carries a hash of its sources, so a change to them rebuilds it.
 ferretdb_bin() {
   local sum
-  sum=$(cat "$here/ferretdb/go.mod" "$here/ferretdb/go.sum" "$here/ferretdb/main.go" | sha256sum | cut -c1-12)
+  sum=$(cat "$here/ferretdb/go.mod" "$here/ferretdb/go.sum" "$here/ferretdb/main.go" \
+    "$here/ferretdb/patch-source.sh" | sha256sum | cut -c1-12)
   printf '%s/ferretdb/ferretdb-local-%s' "$CACHE_DIR" "$sum"
 }
 
@@ -80,7 +81,23 @@ install_ferretdb() {
   local t0; t0=$(now_ms)
   log "building FerretDB from the Go module proxy into $bin (first time: about a minute)"
   mkdir -p "$(dirname "$bin")"
-  (cd "$here/ferretdb" && go build -trimpath -buildvcs=false -o "$bin.tmp" .) >&2
+  # Built from a patched copy of the module (patch-source.sh says why), with the wrapper's
+  # go.mod pointing at it; the module cache itself stays untouched.
+  local work; work=$(mktemp -d)
+  (
+    cd "$here/ferretdb"
+    go mod download github.com/FerretDB/FerretDB
+    cp -r "$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)" "$work/ferretdb-src"
+  ) >&2
+  chmod -R u+w "$work/ferretdb-src"
+  bash "$here/ferretdb/patch-source.sh" "$work/ferretdb-src"
+  cp "$here/ferretdb/go.mod" "$here/ferretdb/go.sum" "$here/ferretdb/main.go" "$work/"
+  (
+    cd "$work"
+    go mod edit -replace github.com/FerretDB/FerretDB=./ferretdb-src
+    go build -trimpath -buildvcs=false -o "$bin.tmp" .
+  ) >&2
+  rm -rf "$work"
   mv "$bin.tmp" "$bin"
   log "ferretdb built in $(elapsed_s "$t0")s"
 }

@@ -1,0 +1,45 @@
+import { PageRenderer } from './page-renderer';
+
+describe('PageRenderer', () => {
+  const pages = new PageRenderer('../assets');
+
+  it('renders every page in Swedish with English beside it, and no script', () => {
+    for (const { name, html } of pages.samples()) {
+      expect(html).toContain('<html lang="sv">');
+      expect(html).toContain('lang="en"');
+      expect(html).not.toMatch(/<script|style="/i);
+      expect(html).toContain('href="../assets/page.css"');
+      expect(name).toBeTruthy();
+    }
+  });
+
+  it('puts the button, the masked address and the expiry on the confirm page', () => {
+    const html = pages.render('confirm', {
+      maskedEmail: 'a***@e***.se',
+      expiresAt: new Date('2026-12-03T05:34:00Z'),
+      csrfToken: 'tok',
+    });
+    expect(html).toContain('<button class="button" type="submit">Verifiera e-postadress</button>');
+    expect(html).toContain('name="_csrf" value="tok"');
+    expect(html).toContain('a***@e***.se');
+    expect(html).toContain('torsdag 3 december 2026 kl. 06:34 (svensk tid)');
+  });
+
+  it('says what to do next after verifying: the login page and "Glömt ditt lösenord?" (R4)', () => {
+    for (const name of ['verified', 'already_verified'] as const) {
+      const html = pages.render(name, { loginUrl: 'https://login.example/?a=1&b=2' });
+      expect(html).toContain('Glömt ditt lösenord?');
+      expect(html).toContain('href="https://login.example/?a&#x3D;1&amp;b&#x3D;2"');
+    }
+  });
+
+  it('escapes values', () => {
+    const html = pages.render('confirm', {
+      maskedEmail: '<img src=x>',
+      expiresAt: new Date(),
+      csrfToken: '"><script>',
+    });
+    expect(html).not.toContain('<img src=x>');
+    expect(html).not.toContain('"><script>');
+  });
+});
