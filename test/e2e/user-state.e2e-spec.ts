@@ -1,5 +1,10 @@
 import mongoose from 'mongoose';
-import { UserStateRepository, VerificationLinkRepository } from '@app/persistence';
+import {
+  idLookupOf,
+  setIdLookup,
+  UserStateRepository,
+  VerificationLinkRepository,
+} from '@app/persistence';
 import {
   checkLink,
   decideVerification,
@@ -41,6 +46,30 @@ describe('user states and verification links (real MongoDB-wire server)', () => 
     email: user.email!,
     requestId: 'r',
     sendId: `send-${user.userId}`,
+  });
+
+  it('reads many users by _id the same way with $in (MongoDB) and with single reads (the stand-in)', async () => {
+    const users = ['u1', 'u2', 'u3'].map((userId) => ({
+      ...anna,
+      userId,
+      email: `${userId}@x.se`,
+    }));
+    await repo.saveMany(users.map((state) => ({ state, events: [] })));
+    const asked = ['u3', 'nobody', 'u1', 'u2'];
+    expect(await idLookupOf(db)).toBe('each');
+    const each = await repo.findByUserIds('t', asked);
+    const other = await mongoose.createConnection(env.MONGODB_URI!).asPromise();
+    try {
+      setIdLookup(other, 'in');
+      const viaIn = await new UserStateRepository(other).findByUserIds('t', asked);
+      const sorted = (list: UserState[]) =>
+        [...list].sort((a, b) => (a.userId < b.userId ? -1 : 1));
+      expect(sorted(viaIn)).toEqual(sorted(each));
+      expect(each.map((u) => u.userId).sort()).toEqual(['u1', 'u2', 'u3']);
+      expect(await repo.findByUserIds('other-tenant', asked)).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('stores verification links as hashes only, and they still open after a round trip', async () => {

@@ -7,4 +7,4 @@ export * from './verification-request/request-progress.repository';
 export * from './verification-link/verification-link.repository';
 export * from './verification-link/link-use.repository';
 export * from './linking/email-verified-log.repository';
-export { idLookupOf, type IdLookup } from './id-lookup';
+export { idLookupOf, setIdLookup, type IdLookup } from './id-lookup';
