@@ -2,12 +2,13 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { Environment } from '@app/config';
 import {
   createKafka,
+  createProducer,
   ensureTopics,
   EventPublisher,
   OutboxRelay,
@@ -83,11 +84,7 @@ export async function startVerificationPage(
       partitions: config.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
     });
-    const producer: Producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const producer: Producer = createProducer(kafka);
     await producer.connect();
     opened.push({ close: () => producer.disconnect() });
     const admin: Admin = kafka.admin();

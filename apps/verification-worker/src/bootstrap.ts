@@ -1,11 +1,12 @@
 import type { INestMicroservice } from '@nestjs/common';
-import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Environment } from '@app/config';
 import {
   consumerSettingsFrom,
   createKafka,
+  createProducer,
   ensureTopics,
   EventPublisher,
   KafkaEventServer,
@@ -104,12 +105,7 @@ export async function startVerificationWorker(
         replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
       },
     );
-    const producer: Producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      // murmur2, as the Java client: a key lands on the same partition whoever produces it.
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const producer: Producer = createProducer(kafka);
     await producer.connect();
     opened.push({ close: () => producer.disconnect() });
     const admin: Admin = kafka.admin();
