@@ -6,6 +6,7 @@ import {
   vismaConnectLinkedId,
 } from '@app/contracts';
 import { EmailVerifiedLogRepository, VerificationLinkRepository } from '@app/persistence';
+import { createLogger } from '@app/observability';
 import { issueLink } from '@app/verification';
 import {
   startVerificationPage,
@@ -34,6 +35,7 @@ describe('verification page and linker (real Kafka, MongoDB-wire server and SMTP
   let page: RunningPage;
   let db: mongoose.Connection;
   let requests = 0;
+  const pageLog: string[] = [];
 
   beforeAll(async () => {
     await sink.start();
@@ -48,7 +50,15 @@ describe('verification page and linker (real Kafka, MongoDB-wire server and SMTP
     };
     kafka = new KafkaTestClient(env.KAFKA_BROKERS!);
     worker = await startVerificationWorker(env);
-    page = await startVerificationPage(env);
+    page = await startVerificationPage(
+      env,
+      createLogger({
+        service: 'verification-page',
+        version: 'test',
+        level: 'info',
+        destination: { write: (line: string) => void pageLog.push(line) },
+      }),
+    );
     await kafka.watch([
       env.TOPIC_EMAIL_VERIFIED!,
       env.TOPIC_VISMA_CONNECT_LINKED!,
@@ -190,6 +200,11 @@ describe('verification page and linker (real Kafka, MongoDB-wire server and SMTP
     const again = await pressButton(url, shown);
     expect(again.status).toBe(200);
     expect(again.html).toContain('Din e-postadress är redan verifierad');
+    // The page's log says what happened to which link, without the token or the cookie.
+    const token = url.split('/').pop()!;
+    expect(pageLog.join('\n')).toContain('verification confirmed');
+    expect(pageLog.join('\n')).not.toContain(token);
+    expect(pageLog.join('\n')).not.toContain(shown.cookie!.split('=')[1]!);
     expect((await openPage(url)).html).toContain('Din e-postadress är redan verifierad');
     await linkerCaughtUp();
     expect(linkedEvents('hugo')).toHaveLength(1);

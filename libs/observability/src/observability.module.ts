@@ -9,7 +9,11 @@ export class ObservabilityModule {
     return {
       module: ObservabilityModule,
       global: true,
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } })],
+      // quietReqLogger: a request's log lines carry its id only, never its URL or headers,
+      // which hold verification tokens and cookies.
+      imports: [
+        LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false, quietReqLogger: true } }),
+      ],
       exports: [LoggerModule],
     };
   }
