@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { ImportFileError } from './import-file-error';
+
+export interface ImportFileRef {
+  uri: string;
+  sha256?: string;
+  sizeBytes: number;
+}
+
+export interface FetchedFile {
+  path: string;
+  bytes: number;
+  /** Every byte is valid UTF-8 (checked in the same pass as the checksum). */
+  utf8: boolean;
+  /** Removes a downloaded copy; a local file is left alone. */
+  release(): Promise<void>;
+}
+
+export interface FetchOptions {
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+/**
+ * The file named by the event, checked before any row is read: size limit, checksum and
+ * UTF-8 validity in one streaming pass. `https://` files are downloaded to a temporary folder
+ * (the size limit stops the download); `file://` files are read where they are.
+ */
+export async function fetchImportFile(
+  ref: ImportFileRef,
+  options: FetchOptions,
+): Promise<FetchedFile> {
+  if (ref.sizeBytes > options.maxBytes) throw tooLarge(ref.sizeBytes, options.maxBytes);
+  const url = new URL(ref.uri);
+  if (url.protocol === 'file:') return checkLocal(fileURLToPath(url), ref, options);
+  if (url.protocol === 'https:') return download(url, ref, options);
+  throw new ImportFileError('file_unavailable', `unsupported URI scheme ${url.protocol}`);
+}
+
+async function checkLocal(
+  path: string,
+  ref: ImportFileRef,
+  options: FetchOptions,
+): Promise<FetchedFile> {
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => {
+      throw new ImportFileError('file_unavailable', `the file ${ref.uri} cannot be read`);
+    },
+  );
+  if (size > options.maxBytes) throw tooLarge(size, options.maxBytes);
+  const check = new FileCheck(options.maxBytes);
+  await pipeline(createReadStream(path), check.stream(), discard());
+  verifyChecksum(check, ref);
+  return { path, bytes: check.bytes, utf8: check.utf8, release: async () => undefined };
+}
+
+async function download(url: URL, ref: ImportFileRef, options: FetchOptions): Promise<FetchedFile> {
+  const folder = await mkdtemp(join(tmpdir(), 'user-import-'));
+  const path = join(folder, 'upload');
+  const release = () => rm(folder, { recursive: true, force: true });
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs) }).catch(
+      (error: unknown) => {
+        throw new ImportFileError('file_unavailable', `download failed: ${String(error)}`);
+      },
+    );
+    if (!response.ok || !response.body)
+      throw new ImportFileError('file_unavailable', `download failed: HTTP ${response.status}`);
+    const check = new FileCheck(options.maxBytes);
+    await pipeline(Readable.fromWeb(response.body), check.stream(), createWriteStream(path));
+    verifyChecksum(check, ref);
+    return { path, bytes: check.bytes, utf8: check.utf8, release };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/** Counts, hashes and validates UTF-8 as the bytes pass; stops past the size limit. */
+class FileCheck {
+  bytes = 0;
+  utf8 = true;
+  private readonly hash = createHash('sha256');
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+
+  constructor(private readonly maxBytes: number) {}
+
+  stream(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        this.bytes += chunk.length;
+        if (this.bytes > this.maxBytes) return done(tooLarge(this.bytes, this.maxBytes));
+        this.hash.update(chunk);
+        if (this.utf8) {
+          try {
+            this.decoder.decode(chunk, { stream: true });
+          } catch {
+            this.utf8 = false;
+          }
+        }
+        done(null, chunk);
+      },
+      flush: (done) => {
+        if (this.utf8) {
+          try {
+            this.decoder.decode();
+          } catch {
+            this.utf8 = false;
+          }
+        }
+        done();
+      },
+    });
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+function verifyChecksum(check: FileCheck, ref: ImportFileRef): void {
+  const actual = check.digest();
+  if (ref.sha256 && actual !== ref.sha256.toLowerCase())
+    throw new ImportFileError(
+      'checksum_mismatch',
+      `the file's SHA-256 is ${actual}, the upload said ${ref.sha256.toLowerCase()}`,
+    );
+}
+
+function tooLarge(bytes: number, max: number): ImportFileError {
+  return new ImportFileError(
+    'too_large',
+    `the file is larger than the limit of ${max} bytes (${bytes}+)`,
+  );
+}
+
+function discard(): Writable {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
+}

@@ -1,0 +1,5 @@
+export * from './import-file-error';
+export * from './fetch-import-file';
+export * from './csv-rows';
+export * from './open-sheet';
+export * from './report-writer';

@@ -1,0 +1,2 @@
+export * from './import-columns';
+export * from './decide-import-rows';
