@@ -34,6 +34,8 @@ export function isolatedEnv(label: string): Record<string, string> {
     LOGIN_URL: 'https://connect.visma.com/login',
     PAGE_CSRF_SECRET: randomBytes(32).toString('hex'),
     MAIL_CONSUMER_GROUP: `e2e.${id}.mail`,
+    LINKER_CONSUMER_GROUP: `e2e.${id}.linker`,
+    IMPORT_CONSUMER_GROUP: `e2e.${id}.import`,
     MAIL_OUTBOX_DIR: `/tmp/connect-provisioning-e2e/${id}/mail`,
     // The loopback sink takes whatever it gets; production keeps the default limit.
     SMTP_RATE_PER_SECOND: '1000',

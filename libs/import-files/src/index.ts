@@ -3,3 +3,4 @@ export * from './fetch-import-file';
 export * from './csv-rows';
 export * from './open-sheet';
 export * from './report-writer';
+export * from './import-sheet-files';

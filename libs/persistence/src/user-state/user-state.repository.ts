@@ -36,6 +36,20 @@ export class UserStateRepository implements UserStateStore {
   }
 
   /**
+   * Who has which address in a tenant (lower-cased address → user id), for rules that look
+   * across users. One streamed query per call: an import asks once.
+   */
+  async addressOwners(tenantId: string): Promise<Map<string, string>> {
+    const owners = new Map<string, string>();
+    const cursor = this.model
+      .find({ tenantId, email: { $ne: null } }, { userId: 1, email: 1 })
+      .lean<{ userId: string; email: string }>()
+      .cursor();
+    for await (const doc of cursor) owners.set(doc.email.toLowerCase(), doc.userId);
+    return owners;
+  }
+
+  /**
    * Each state and its events in one single-document update: they cannot diverge. Only fields
    * that differ from the state as read are set, so a concurrent writer's other fields survive.
    */

@@ -1,0 +1,36 @@
+import { Controller, Inject } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { CloudEvent } from '@app/contracts';
+import { OnEvent, OutboxRelay } from '@app/messaging';
+import { RunUserImport } from '@app/user-import';
+
+export const EVENT_SOURCE = '/connect-provisioning/import-worker';
+
+/** Translates UserImportUploaded into the import and publishes its completion. */
+@Controller()
+export class UserImportUploadedHandler {
+  constructor(
+    @Inject(RunUserImport) private readonly runImport: RunUserImport,
+    @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
+    private readonly logger: PinoLogger,
+  ) {}
+
+  @OnEvent('UserImportUploaded')
+  async handle(event: CloudEvent<'UserImportUploaded'>): Promise<void> {
+    const { importId, tenantId, file } = event.data;
+    this.logger.info({ eventId: event.id, importId, tenantId, file: file.name }, 'import started');
+    const result = await this.runImport.execute(event.data, {
+      eventId: event.id,
+      source: EVENT_SOURCE,
+      at: new Date(),
+    });
+    if (result.kind !== 'already_completed' && result.completion)
+      await this.outbox.flush(result.completion);
+    const log = { eventId: event.id, importId, tenantId };
+    if (result.kind === 'completed')
+      this.logger.info({ ...log, ...result.counts }, 'import completed');
+    else if (result.kind === 'failed')
+      this.logger.warn({ ...log, error: result.failure }, 'import failed');
+    else this.logger.info(log, 'import was completed already');
+  }
+}

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { fetchImportFile, type ImportFileRef } from './fetch-import-file';
+import { openSheet, type SheetLimits } from './open-sheet';
+import { writeReport } from './report-writer';
+
+export interface ImportSheetFilesOptions {
+  maxBytes: number;
+  fetchTimeoutMs: number;
+  limits: SheetLimits;
+  /** Where reports are written; their `file://` URI is the completion's `reportUri`. */
+  reportDir: string;
+}
+
+/** An uploaded file opened for an import: rows to read (twice), a report to write. */
+export interface OpenedImportSheet {
+  rows(): AsyncGenerator<string[]>;
+  writeReport(rows: AsyncIterable<string[]>): Promise<string>;
+  release(): Promise<void>;
+}
+
+/** Opens uploads from `file://` and `https://` URIs and keeps reports in a folder. */
+export class ImportSheetFiles {
+  constructor(private readonly options: ImportSheetFilesOptions) {}
+
+  async open(upload: { importId: string; file: ImportFileRef }): Promise<OpenedImportSheet> {
+    const fetched = await fetchImportFile(upload.file, {
+      maxBytes: this.options.maxBytes,
+      timeoutMs: this.options.fetchTimeoutMs,
+    });
+    try {
+      const sheet = await openSheet(fetched, this.options.limits);
+      return {
+        rows: () => sheet.rows(),
+        writeReport: async (rows) => {
+          const folder = resolve(this.options.reportDir);
+          await mkdir(folder, { recursive: true });
+          const path = join(folder, `${reportName(upload.importId)}.${sheet.format}`);
+          await writeReport(sheet, path, rows);
+          return pathToFileURL(path).toString();
+        },
+        release: () => fetched.release(),
+      };
+    } catch (error) {
+      await fetched.release();
+      throw error;
+    }
+  }
+}
+
+// Import ids may hold any character; the name keeps the readable ones and a hash of the rest.
+function reportName(importId: string): string {
+  const readable = importId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
+  const hash = createHash('sha256').update(importId).digest('hex').slice(0, 8);
+  return `import-${readable}-${hash}-rapport`;
+}

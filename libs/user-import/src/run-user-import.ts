@@ -1,0 +1,280 @@
+import {
+  createEvent,
+  deterministicEventId,
+  userImportCompletedId,
+  type AnyCloudEvent,
+  type CloudEvent,
+  type ImportRejectionReason,
+  type UserImportCompletedInput,
+  type UserImportUploadedData,
+} from '@app/contracts';
+import type { OutboxBatch } from '@app/messaging';
+import {
+  sameAddress,
+  statusChangedEvent,
+  type Cause,
+  type StateWrite,
+  type UserState,
+} from '@app/verification';
+import { decideImportRows, type ImportRow, type RowOutcome } from './decide-import-rows';
+import { importFailureOf, type ImportFailure } from './import-failure';
+import type {
+  ImportProgressStore,
+  ImportSheet,
+  ImportSheetSource,
+  ImportStateStore,
+} from './import-ports';
+import { REPORT_COLUMNS, reportCells } from './import-report';
+import { readImportRows } from './read-import-rows';
+
+export interface ImportCounts {
+  rows: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  reasons: Partial<Record<ImportRejectionReason, number>>;
+}
+
+export type ImportResult =
+  | { kind: 'already_completed' }
+  | { kind: 'completed'; counts: ImportCounts; completion?: OutboxBatch }
+  | { kind: 'failed'; failure: ImportFailure; completion?: OutboxBatch };
+
+export interface ImportOptions {
+  source: string;
+  /** Rows recorded and applied together; a crash repeats at most one batch's writes. */
+  batchSize: number;
+  /** Users in one VerificationRequested part (the contract allows 1000). */
+  usersPerRequest: number;
+  onProgress?: (progress: { importId: string; applied: number; rows: number }) => void;
+}
+
+type Publish = (batch: OutboxBatch) => Promise<void>;
+
+/**
+ * One UserImportUploaded (R7, R8, R9): read the whole file, decide every row, record and apply
+ * the outcomes batch by batch, write the report, complete once. A redelivery after a crash
+ * follows the recorded outcomes, so no row is applied twice and the counts do not change.
+ */
+export class RunUserImport {
+  constructor(
+    private readonly sheets: ImportSheetSource,
+    private readonly states: ImportStateStore,
+    private readonly progress: ImportProgressStore,
+    private readonly publish: Publish,
+    private readonly options: ImportOptions,
+  ) {}
+
+  async execute(upload: UserImportUploadedData, cause: Cause): Promise<ImportResult> {
+    if (await this.progress.isCompleted(upload.importId)) return { kind: 'already_completed' };
+    let sheet: ImportSheet;
+    try {
+      sheet = await this.sheets.open(upload);
+    } catch (error) {
+      return this.failOn(error, upload, cause);
+    }
+    try {
+      const read = await readImportRows(sheet);
+      if (!read.ok) return await this.fail(upload, read.failure, cause);
+      const outcomes = await this.decideAndApply(upload, read.rows, cause);
+      const reportUri = await sheet.writeReport(reportRows(sheet, outcomes));
+      const counts = countOutcomes(outcomes);
+      const updatedUsers = read.rows.filter((_, i) => outcomes[i]?.kind === 'updated');
+      const requests = upload.verifyAfterImport
+        ? this.verificationRequests(upload, updatedUsers, cause)
+        : [];
+      const completed = completedEvent(upload, cause, this.options.source, {
+        status: 'completed',
+        ...counts,
+        reportUri,
+        ...(requests[0] ? { verificationRequestId: requests[0].data.requestId } : {}),
+      });
+      const completion = await this.progress.complete(upload.importId, upload.tenantId, [
+        completed,
+        ...requests,
+      ]);
+      return { kind: 'completed', counts, ...(completion ? { completion } : {}) };
+    } catch (error) {
+      return await this.failOn(error, upload, cause);
+    } finally {
+      await sheet.release();
+    }
+  }
+
+  private async decideAndApply(
+    upload: UserImportUploadedData,
+    rows: readonly ImportRow[],
+    cause: Cause,
+  ): Promise<RowOutcome[]> {
+    const states = await this.loadStates(upload.tenantId, rows);
+    const addressOwners = await this.states.addressOwners(upload.tenantId);
+    const decided = decideImportRows(rows, { states, addressOwners });
+    const outcomes: RowOutcome[] = [];
+    const { batchSize } = this.options;
+    for (let start = 0, batch = 0; start < rows.length; start += batchSize, batch++) {
+      const standing = await this.progress.recordBatch(
+        upload.importId,
+        batch,
+        decided.slice(start, start + batchSize),
+      );
+      outcomes.push(...standing);
+      const writes = standing.flatMap((outcome, i) =>
+        outcome.kind === 'updated'
+          ? addressWrite(
+              upload.tenantId,
+              rows[start + i]?.userId ?? '',
+              outcome.email,
+              states,
+              cause,
+            )
+          : [],
+      );
+      if (writes.length > 0) await this.publish(await this.states.saveMany(writes));
+      this.options.onProgress?.({
+        importId: upload.importId,
+        applied: Math.min(start + batchSize, rows.length),
+        rows: rows.length,
+      });
+    }
+    return outcomes;
+  }
+
+  private async loadStates(
+    tenantId: string,
+    rows: readonly ImportRow[],
+  ): Promise<Map<string, UserState>> {
+    const userIds = [...new Set(rows.map((r) => r.userId).filter((id) => id !== ''))];
+    const states = new Map<string, UserState>();
+    for (let i = 0; i < userIds.length; i += 1000)
+      for (const state of await this.states.findByUserIds(tenantId, userIds.slice(i, i + 1000)))
+        states.set(state.userId, state);
+    return states;
+  }
+
+  private verificationRequests(
+    upload: UserImportUploadedData,
+    users: readonly ImportRow[],
+    cause: Cause,
+  ): CloudEvent<'VerificationRequested'>[] {
+    if (users.length === 0) return [];
+    const requestId = deterministicEventId('VerificationRequested', 'import', upload.importId);
+    const size = this.options.usersPerRequest;
+    const count = Math.ceil(users.length / size);
+    return Array.from({ length: count }, (_, i) =>
+      createEvent(
+        'VerificationRequested',
+        {
+          requestId,
+          tenantId: upload.tenantId,
+          requestedBy: { userId: upload.uploadedBy.userId },
+          users: users.slice(i * size, (i + 1) * size).map((u) => ({ userId: u.userId })),
+          part: { index: i + 1, count },
+        },
+        {
+          source: this.options.source,
+          id: deterministicEventId('VerificationRequested', requestId, String(i + 1)),
+          time: cause.at,
+        },
+      ),
+    );
+  }
+
+  private async failOn(
+    error: unknown,
+    upload: UserImportUploadedData,
+    cause: Cause,
+  ): Promise<ImportResult> {
+    const failure = importFailureOf(error);
+    if (!failure) throw error;
+    return this.fail(upload, failure, cause);
+  }
+
+  /** Nothing was applied: rows are applied only after the whole file was read. */
+  private async fail(
+    upload: UserImportUploadedData,
+    failure: ImportFailure,
+    cause: Cause,
+  ): Promise<ImportResult> {
+    const event = completedEvent(upload, cause, this.options.source, {
+      status: 'failed',
+      rows: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+      reasons: {},
+      error: failure,
+    });
+    const completion = await this.progress.complete(upload.importId, upload.tenantId, [event]);
+    return { kind: 'failed', failure, ...(completion ? { completion } : {}) };
+  }
+}
+
+/** A new address voids earlier links: `addressSetAt` is later than they were issued. */
+function addressWrite(
+  tenantId: string,
+  userId: string,
+  email: string,
+  states: ReadonlyMap<string, UserState>,
+  cause: Cause,
+): StateWrite[] {
+  const before = states.get(userId);
+  // Applied by an earlier delivery of this import: nothing to do again.
+  if (sameAddress(before?.email, email)) return [];
+  const state: UserState = {
+    ...(before ?? { tenantId, userId }),
+    email,
+    status: 'unverified',
+    lastSentAt: undefined,
+    addressSetAt: cause.at,
+  };
+  const event = statusChangedEvent({ tenantId, userId, status: 'unverified', email }, cause);
+  return [{ ...(before ? { before } : {}), state, events: [event] }];
+}
+
+async function* reportRows(
+  sheet: ImportSheet,
+  outcomes: readonly RowOutcome[],
+): AsyncGenerator<string[]> {
+  let index = -1;
+  for await (const cells of sheet.rows()) {
+    const outcome = index >= 0 ? outcomes[index] : undefined;
+    yield index < 0
+      ? [...cells, ...REPORT_COLUMNS]
+      : [...cells, ...(outcome ? reportCells(outcome) : ['', ''])];
+    index++;
+  }
+}
+
+function countOutcomes(outcomes: readonly RowOutcome[]): ImportCounts {
+  const counts: ImportCounts = {
+    rows: outcomes.length,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
+    reasons: {},
+  };
+  for (const outcome of outcomes) {
+    counts[outcome.kind] += 1;
+    if (outcome.kind === 'rejected')
+      counts.reasons[outcome.reason] = (counts.reasons[outcome.reason] ?? 0) + 1;
+  }
+  return counts;
+}
+
+function completedEvent(
+  upload: UserImportUploadedData,
+  cause: Cause,
+  source: string,
+  result: Omit<UserImportCompletedInput, 'importId' | 'tenantId' | 'completedAt'>,
+): AnyCloudEvent {
+  return createEvent(
+    'UserImportCompleted',
+    {
+      importId: upload.importId,
+      tenantId: upload.tenantId,
+      ...result,
+      completedAt: cause.at.toISOString(),
+    },
+    { source, id: userImportCompletedId(upload.importId), time: cause.at },
+  );
+}
