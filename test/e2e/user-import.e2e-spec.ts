@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import mongoose from 'mongoose';
 import { CLOUDEVENTS_CONTENT_TYPE, createEvent, serializeEvent } from '@app/contracts';
 import { fetchImportFile, openSheet } from '@app/import-files';
@@ -18,6 +20,13 @@ import { KafkaTestClient } from '../support/kafka-test-client';
 import { SmtpSink } from '../support/smtp-sink';
 import { isolatedEnv } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
+
+const run = (command: string, args: string[]) =>
+  promisify(execFile)(command, args, {
+    cwd: join(__dirname, '../..'),
+    env: { ...process.env, MONGODB_URI: envOf().MONGODB_URI },
+  });
+let envOf: () => Record<string, string>;
 
 type Completed = { data: Record<string, unknown> & { importId: string } };
 
@@ -72,6 +81,7 @@ describe('address import (real Kafka and MongoDB-wire server)', () => {
       IMPORT_XLSX_MAX_MEMORY_MB: '96',
     };
     env.IMPORT_REPORT_DIR = join(env.MAIL_OUTBOX_DIR!, '..', 'reports');
+    envOf = () => env;
     uploads = new UploadFolder(join(env.MAIL_OUTBOX_DIR!, '..', 'uploads'));
     kafka = new KafkaTestClient(env.KAFKA_BROKERS!);
     importer = await startImportWorker(env);
@@ -286,6 +296,38 @@ describe('address import (real Kafka and MongoDB-wire server)', () => {
     expect(await upload(tenantId, good, { importId: 'after-broken' })).toMatchObject(
       EXPECTED_COUNTS,
     );
+  });
+
+  it('exports the users of a tenant as CSV and XLSX, ready to be imported again (R7)', async () => {
+    const tenantId = 't-export';
+    await seed(tenantId);
+    for (const format of ['csv', 'xlsx'] as const) {
+      const out = join(uploads.folder, `export.${format}`);
+      const { stdout } = await run('node', [
+        '-r',
+        '@swc-node/register',
+        'tools/export-users.ts',
+        '--tenant',
+        tenantId,
+        '--format',
+        format,
+        '--out',
+        out,
+      ]);
+      expect(stdout).toContain('wrote 5 users');
+      const { rows } = await reportOf({ importId: 'x', reportUri: pathToFileURL(out).toString() });
+      expect(rows[0]?.slice(0, 3)).toEqual(['Användar-ID', 'E-post Visma Connect', 'Status']);
+      expect(rows.slice(1).map((r) => r.slice(0, 3))).toEqual([
+        ['anna', 'anna@example.se', 'Verifieringsmeddelande skickat (verification_sent)'],
+        ['bo', 'bo@example.se', 'Kopplad till Visma Connect (linked)'],
+        ['cia', '', 'Ingen adress (no_email)'],
+        ['dan', 'dan.old@example.se', 'Ej verifierad (unverified)'],
+        ['eva', 'eva@example.se', 'Verifierad (verified)'],
+      ]);
+      // Imported again unchanged, it changes nothing.
+      const again = await upload(tenantId, out, { importId: `reimport-${format}` });
+      expect(again).toMatchObject({ status: 'completed', rows: 5, updated: 0, unchanged: 5 });
+    }
   });
 
   it('sends verification mails to the rows it updated when asked to', async () => {

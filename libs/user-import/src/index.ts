@@ -5,3 +5,4 @@ export * from './import-failure';
 export * from './import-ports';
 export * from './read-import-rows';
 export * from './run-user-import';
+export * from './export-rows';

@@ -49,6 +49,16 @@ export class UserStateRepository implements UserStateStore {
     return owners;
   }
 
+  /** Every user of a tenant in user id order, streamed: for the export. */
+  async *streamTenant(tenantId: string): AsyncGenerator<UserState> {
+    const cursor = this.model
+      .find({ tenantId }, { outbox: 0 })
+      .sort({ userId: 1 })
+      .lean<UserStateDocument>()
+      .cursor();
+    for await (const doc of cursor) yield toUserState(doc);
+  }
+
   /**
    * Each state and its events in one single-document update: they cannot diverge. Only fields
    * that differ from the state as read are set, so a concurrent writer's other fields survive.
