@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 #
-# Container image for one app of this Nest monorepo (verification-worker, verification-page).
+# Container image for one app of this Nest monorepo (verification-worker, verification-page, import-worker).
 # Used by docker-compose.yml; the project's own `npm start` / `npm test` do not need it.
 #
 #   docker build --build-arg APP=verification-worker -t connect-provisioning/verification-worker .

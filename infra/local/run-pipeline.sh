@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm start`: the pipeline on the local stack. Installs what is missing, starts Kafka and
 # FerretDB unless KAFKA_BROKERS and MONGODB_URI are set, builds and runs the verification
-# worker and the verification page in the foreground. Ctrl-C stops both; the stack keeps
-# running (`npm run stack:down`).
+# worker, the verification page and the import worker in the foreground. Ctrl-C stops them
+# all; the stack keeps running (`npm run stack:down`).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -19,6 +19,7 @@ export LOGIN_URL="${LOGIN_URL:-https://connect.visma.com/}"
 export PAGE_PORT="${PAGE_PORT:-$(node -e 'console.log(new URL(process.argv[1]).port || 80)' "$PUBLIC_BASE_URL")}"
 npx nest build verification-worker >&2
 npx nest build verification-page >&2
+npx nest build import-worker >&2
 
 pids=()
 stop() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; }
@@ -27,7 +28,9 @@ node dist/apps/verification-worker/main.js &
 pids+=($!)
 HEALTH_PORT="${PAGE_HEALTH_PORT:-8082}" node dist/apps/verification-page/main.js &
 pids+=($!)
-echo "[start] verification worker on $KAFKA_BROKERS, verification page on $PUBLIC_BASE_URL" >&2
+HEALTH_PORT="${IMPORT_HEALTH_PORT:-8083}" node dist/apps/import-worker/main.js &
+pids+=($!)
+echo "[start] verification worker and import worker on $KAFKA_BROKERS, verification page on $PUBLIC_BASE_URL" >&2
 echo "[start] try: npm run send:sample (in another terminal); the link is in .mail-outbox/" >&2
 # Either process ending stops the other: half a pipeline is not left running.
 wait -n "${pids[@]}" || true
