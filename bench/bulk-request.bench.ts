@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     },
   });
   await new Promise<void>((done) => sink.listen(0, '127.0.0.1', () => done()));
+  sink.on('error', () => undefined); // a worker killed mid-session resets its connection
   const address = sink.server.address();
   const smtpPort = typeof address === 'object' && address ? address.port : 0;
 

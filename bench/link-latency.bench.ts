@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     },
   });
   await new Promise<void>((done) => sink.listen(0, '127.0.0.1', () => done()));
+  sink.on('error', () => undefined); // a worker killed mid-session resets its connection
   const smtpAddress = sink.server.address();
   const smtpPort = typeof smtpAddress === 'object' && smtpAddress ? smtpAddress.port : 0;
   const pagePort = 18000 + Math.floor(Math.random() * 1000);

@@ -14,6 +14,7 @@ export interface ReceivedMail {
  */
 export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
+  readonly connectionErrors: Error[] = [];
   respond: (recipient: string) => { code: number; message: string } | undefined = () => undefined;
   private server?: SMTPServer;
   port = 0;
@@ -54,6 +55,9 @@ export class SmtpSink {
       this.server?.once('error', reject);
       this.server?.listen(0, '127.0.0.1', () => resolve());
     });
+    // A client that dies mid-session (the fault tests kill the worker) resets its connection;
+    // the server reports that here, and it is no failure of the test.
+    this.server.on('error', (error) => this.connectionErrors.push(error));
     const address = this.server.server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
   }
