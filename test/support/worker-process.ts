@@ -53,7 +53,7 @@ export async function startWorkerProcess(
     `${app} to start`,
     () => {
       if (gone) throw new Error(`${app} exited during start-up: ${stderr.slice(-2000)}`);
-      return logs.some((l) => typeof l.msg === 'string' && l.msg.endsWith('worker started'));
+      return logs.some((l) => typeof l.msg === 'string' && /(worker|page) started$/.test(l.msg));
     },
     { timeoutMs: 60_000 },
   );

@@ -24,7 +24,12 @@ export class VerificationPageModule {
       module: VerificationPageModule,
       imports: [
         ObservabilityModule.forRoot(resources.logger),
-        ThrottlerModule.forRoot([{ ttl: 60_000, limit: resources.rateLimitPerMinute }]),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: resources.rateLimitPerMinute }],
+          // One budget per client address for the whole page: by default each route counts
+          // apart, which would double what a guesser gets by alternating GET and POST.
+          generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+        }),
       ],
       controllers: [VerifyController],
       providers: [

@@ -1,0 +1,73 @@
+/**
+ * `npm run chaos`: the pipeline as separate processes on the real local stack, broken on
+ * purpose, with its invariants checked from the database, the topics and the SMTP server's
+ * log. One line per scenario; exits non-zero on any violation. See docs/guarantees.md.
+ *
+ *   npm run chaos                   every scenario, full size
+ *   npm run chaos -- --quick        the quick subset, small sizes (what CI runs)
+ *   npm run chaos -- --only poison-input
+ */
+import { parseArgs } from 'node:util';
+import type { Scenario, Size } from './scenario';
+import { poison } from './scenarios/poison';
+import { privacy } from './scenarios/privacy';
+import { replay } from './scenarios/replay';
+import { tokenAbuse } from './scenarios/token-abuse';
+import { workerKills } from './scenarios/worker-kills';
+import type { World } from './world';
+
+// The privacy scenario reads the logs of all the others, so it comes last.
+const SCENARIOS: Scenario[] = [
+  workerKills('SIGKILL'),
+  workerKills('SIGTERM'),
+  replay,
+  poison,
+  tokenAbuse,
+  privacy,
+];
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+    },
+  });
+  const size: Size = values.quick ? 'quick' : 'full';
+  const chosen = SCENARIOS.filter(
+    (s) =>
+      (!values.quick || s.quick) && (!values.only || values.only.includes(s.name) || s === privacy),
+  );
+  const worlds: World[] = [];
+  let failed = 0;
+  for (const scenario of chosen) {
+    const started = Date.now();
+    const mine: World[] = [];
+    let line: string;
+    try {
+      const result = await scenario.run(size, scenario === privacy ? worlds : mine);
+      const ok = result.violations.length === 0;
+      if (!ok) failed++;
+      line =
+        `${ok ? 'PASS' : 'FAIL'} ${scenario.name} (${Math.round((Date.now() - started) / 1000)} s): ` +
+        `injected ${result.injected}; counted ${result.counted}` +
+        (ok ? '' : `; VIOLATIONS: ${result.violations.join('; ')}`);
+    } catch (error) {
+      failed++;
+      line = `FAIL ${scenario.name}: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      for (const world of mine) await world.close().catch(() => undefined);
+      worlds.push(...mine);
+    }
+    console.log(`[chaos] ${line}`);
+  }
+  console.log(`[chaos] ${chosen.length - failed}/${chosen.length} scenarios passed (${size})`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

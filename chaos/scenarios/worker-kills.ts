@@ -1,0 +1,62 @@
+import { waitFor } from '../../test/support/wait-for';
+import { check, sleep, type Scenario, type ScenarioResult, type Size } from '../scenario';
+import { World } from '../world';
+
+// At most this many mails per partition are sent but not yet settled when a worker dies
+// (MAIL_MAX_BATCH), times the partitions one worker handles at once (CONSUMER_CONCURRENCY).
+const IN_FLIGHT_LIMIT = 100 * 3;
+
+/** Scenarios 1 and 2: the verification worker killed during a bulk request, and restarted. */
+export function workerKills(signal: 'SIGKILL' | 'SIGTERM'): Scenario {
+  return {
+    name: `worker-${signal.toLowerCase()}`,
+    quick: true,
+    async run(size: Size, worlds: World[]): Promise<ScenarioResult> {
+      const users = size === 'full' ? 20_000 : 2_000;
+      const kills = size === 'full' ? 5 : 2;
+      const world = await World.create(signal.toLowerCase());
+      worlds.push(world);
+      // The worker creates the topics, so it starts before anything watches them.
+      let worker = await world.start('verification-worker');
+      await world.watch('VerificationBatchCompleted');
+      await world.request('bulk', users);
+      const killedAt: number[] = [];
+      for (let k = 0; k < kills; k++) {
+        // Random moments while the work is under way: after 10-60 % of the mails.
+        const target = Math.floor(users * (0.1 + 0.5 * Math.random()) * ((k + 1) / kills));
+        await waitFor('mails to flow', () => world.sink.mails.length >= target || undefined, {
+          timeoutMs: 600_000,
+        });
+        worker.kill(signal);
+        await worker.exited;
+        killedAt.push(world.sink.mails.length);
+        world.retire(worker);
+        await sleep(500);
+        worker = await world.start('verification-worker');
+      }
+      await waitFor('the completion', () => world.completionsOf('bulk')[0], {
+        timeoutMs: size === 'full' ? 1_800_000 : 300_000,
+      });
+      await sleep(3000); // a late duplicate or second completion would show up by now
+      const { total, recipients, messageIds } = world.mailCounts();
+      const duplicates = total - recipients.size;
+      const completions = world.completionsOf('bulk');
+      const bound = signal === 'SIGKILL' ? kills * IN_FLIGHT_LIMIT : 0;
+      return {
+        injected: `${kills}× ${signal} of the worker at ${killedAt.join(', ')} mails, ${users} users`,
+        counted: `${recipients.size}/${users} users mailed, ${duplicates} duplicates (bound ${bound}), ${completions.length} completion(s), sent ${String(completions[0]?.sent)}`,
+        violations: [
+          ...check(recipients.size === users, `${users - recipients.size} users got no mail`),
+          ...check(duplicates <= bound, `${duplicates} duplicates exceed the bound ${bound}`),
+          // A duplicate repeats its first copy's Message-ID, so a mail system can recognise it.
+          ...check(messageIds.size === users, `${messageIds.size} Message-IDs for ${users} users`),
+          ...check(completions.length === 1, `${completions.length} completions`),
+          ...check(
+            completions[0]?.sent === users,
+            `completion says sent ${String(completions[0]?.sent)}`,
+          ),
+        ],
+      };
+    },
+  };
+}
