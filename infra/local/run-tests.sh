@@ -30,8 +30,13 @@ echo "[test] set-up took $(( $(date +%s) - t0 ))s" >&2
 
 echo "[test] type check" >&2
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p bench/tsconfig.json --noEmit
+npx tsc -p chaos/tsconfig.json --noEmit
 echo "[test] lint" >&2
 npx eslint . --max-warnings=0
 npx prettier --check . >/dev/null || { echo "[test] formatting differs: run npm run format" >&2; exit 1; }
 echo "[test] unit and end-to-end tests" >&2
 npx jest --ci "$@"
+# The quick chaos scenarios: the pipeline as processes, broken on purpose (docs/guarantees.md).
+echo "[test] chaos (quick subset)" >&2
+node -r @swc-node/register chaos/run.ts --quick
