@@ -12,6 +12,7 @@ import type { Scenario, Size } from './scenario';
 import { poison } from './scenarios/poison';
 import { privacy } from './scenarios/privacy';
 import { replay } from './scenarios/replay';
+import { smtpTrouble } from './scenarios/smtp-trouble';
 import { tokenAbuse } from './scenarios/token-abuse';
 import { workerKills } from './scenarios/worker-kills';
 import type { World } from './world';
@@ -22,6 +23,7 @@ const SCENARIOS: Scenario[] = [
   workerKills('SIGTERM'),
   replay,
   poison,
+  smtpTrouble,
   tokenAbuse,
   privacy,
 ];

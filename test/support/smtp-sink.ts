@@ -16,6 +16,8 @@ export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
   readonly connectionErrors: Error[] = [];
   respond: (recipient: string) => { code: number; message: string } | undefined = () => undefined;
+  /** Waits this long before answering a message's DATA: a server that stalls. */
+  stallMs: (recipients: string[]) => number = () => 0;
   private server?: SMTPServer;
   port = 0;
 
@@ -36,7 +38,9 @@ export class SmtpSink {
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks);
-          simpleParser(raw)
+          const stall = this.stallMs(session.envelope.rcptTo.map((r) => r.address));
+          new Promise((resolve) => setTimeout(resolve, stall))
+            .then(() => simpleParser(raw))
             .then((parsed) => {
               this.mails.push({
                 envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : false,

@@ -137,6 +137,13 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       minBytes: settings.minFetchBytes ?? 1,
     });
     this.consumer = consumer;
+    // Every (re)join is logged: a rebalance storm is visible to operators and chaos tests.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+      this.log.info(
+        { memberId: payload.memberId, durationMs: payload.duration },
+        'joined the consumer group',
+      ),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: true });
     await consumer.run({
