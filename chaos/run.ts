@@ -12,6 +12,7 @@ import type { Scenario, Size } from './scenario';
 import { poison } from './scenarios/poison';
 import { privacy } from './scenarios/privacy';
 import { replay } from './scenarios/replay';
+import { rollingRestart } from './scenarios/rolling-restart';
 import { smtpTrouble } from './scenarios/smtp-trouble';
 import { tokenAbuse } from './scenarios/token-abuse';
 import { workerKills } from './scenarios/worker-kills';
@@ -21,6 +22,7 @@ import type { World } from './world';
 const SCENARIOS: Scenario[] = [
   workerKills('SIGKILL'),
   workerKills('SIGTERM'),
+  rollingRestart,
   replay,
   poison,
   smtpTrouble,
