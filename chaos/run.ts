@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import type { Scenario, Size } from './scenario';
 import { poison } from './scenarios/poison';
 import { privacy } from './scenarios/privacy';
+import { outages } from './scenarios/outages';
 import { replay } from './scenarios/replay';
 import { rollingRestart } from './scenarios/rolling-restart';
 import { smtpTrouble } from './scenarios/smtp-trouble';
@@ -23,6 +24,7 @@ const SCENARIOS: Scenario[] = [
   workerKills('SIGKILL'),
   workerKills('SIGTERM'),
   rollingRestart,
+  outages,
   replay,
   poison,
   smtpTrouble,

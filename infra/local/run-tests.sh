@@ -25,6 +25,9 @@ if [[ -z "${KAFKA_BROKERS:-}" || -z "${MONGODB_URI:-}" ]]; then
   if ! bash "$here/stack.sh" status | grep -q '^kafka: running'; then started_stack=1; fi
   bash "$here/stack.sh" up
   eval "$(bash "$here/stack.sh" env)"
+else
+  # Servers of your own: the chaos scenario that stops the local stack's servers is skipped.
+  export CHAOS_OWN_SERVERS=1
 fi
 echo "[test] set-up took $(( $(date +%s) - t0 ))s" >&2
 

@@ -8,6 +8,8 @@
 #   stack.sh status    what runs, where, and where the logs are
 #   stack.sh env       print the connection settings as `export` lines
 #   stack.sh reset     down, then delete this stack's data
+#   stack.sh stop kafka|ferretdb, stack.sh start kafka|ferretdb
+#                      one server at a time (the chaos scenarios take one away)
 #
 # Slow artefacts live in a cache shared by every clone on the machine
 # (CONNECT_STACK_CACHE, default ~/.cache/connect-provisioning); data, logs and pids live
@@ -211,6 +213,19 @@ cmd_down() {
   stop_one ferretdb
 }
 
+# One server at a time, for the chaos scenario that takes the broker or the database away.
+cmd_stop_one() {
+  [[ "${1:-}" == kafka || "${1:-}" == ferretdb ]] || die "stop: name kafka or ferretdb"
+  with_lock
+  stop_one "$1"
+}
+
+cmd_start_one() {
+  [[ "${1:-}" == kafka || "${1:-}" == ferretdb ]] || die "start: name kafka or ferretdb"
+  with_lock
+  "start_$1"
+}
+
 cmd_status() {
   local name pidfile
   for name in kafka ferretdb; do
@@ -240,5 +255,7 @@ case "${1:-}" in
   status) cmd_status ;;
   env) cmd_env ;;
   reset) cmd_reset ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  stop) cmd_stop_one "${2:-}" ;;
+  start) cmd_start_one "${2:-}" ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { waitFor } from '../../test/support/wait-for';
+import { check, sleep, type Scenario, type ScenarioResult, type Size } from '../scenario';
+import { World } from '../world';
+
+const STACK = join(__dirname, '..', '..', 'infra', 'local', 'stack.sh');
+const IN_FLIGHT_LIMIT = 100 * 3;
+
+/** Stops one server of the local stack (the one this run uses: STACK_DIR and ports inherited). */
+function stack(command: 'stop' | 'start', server: 'kafka' | 'ferretdb'): void {
+  execFileSync('bash', [STACK, command, server], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * Scenario 4: the broker, then the database, stopped for a while during a bulk request and
+ * started again. The worker waits and resumes by itself; every user is mailed, with at most
+ * the in-flight mails repeated, and the request completes once.
+ */
+export const outages: Scenario = {
+  name: 'broker-and-database-outage',
+  quick: true,
+  async run(size: Size, worlds: World[]): Promise<ScenarioResult> {
+    if (process.env.CHAOS_OWN_SERVERS === '1')
+      return {
+        injected: 'nothing: the servers are not the local stack',
+        counted: '-',
+        violations: [],
+      };
+    const users = size === 'full' ? 20_000 : 2_000;
+    const downMs = size === 'full' ? 20_000 : 10_000;
+    const world = await World.create('outage');
+    worlds.push(world);
+    await world.start('verification-worker');
+    await world.watch('VerificationBatchCompleted');
+    await world.request('outage', users);
+    const injected: string[] = [];
+    for (const [server, share] of [
+      ['kafka', 0.2],
+      ['ferretdb', 0.6],
+    ] as const) {
+      await waitFor('mails to flow', () => world.sink.mails.length >= users * share || undefined, {
+        timeoutMs: 600_000,
+      });
+      const at = world.sink.mails.length;
+      stack('stop', server);
+      await sleep(downMs);
+      stack('start', server);
+      injected.push(`${server} down ${downMs / 1000} s at ${at} mails`);
+    }
+    await waitFor('the completion', () => world.completionsOf('outage')[0], {
+      timeoutMs: size === 'full' ? 1_800_000 : 600_000,
+    });
+    await sleep(3000);
+    const { total, recipients } = world.mailCounts();
+    const completions = world.completionsOf('outage');
+    const duplicates = total - recipients.size;
+    const bound = 2 * IN_FLIGHT_LIMIT;
+    return {
+      injected: `${injected.join(', ')}; ${users} users`,
+      counted: `${recipients.size}/${users} users mailed, ${duplicates} duplicates (bound ${bound}), ${completions.length} completion(s), sent ${String(completions[0]?.sent)}`,
+      violations: [
+        ...check(recipients.size === users, `${users - recipients.size} users got no mail`),
+        ...check(duplicates <= bound, `${duplicates} duplicates exceed ${bound}`),
+        ...check(
+          completions.length === 1 && completions[0]?.sent === users,
+          `completions: ${JSON.stringify(completions)}`,
+        ),
+      ],
+    };
+  },
+};
