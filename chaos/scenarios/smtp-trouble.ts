@@ -3,13 +3,13 @@ import { check, type Scenario, type ScenarioResult, type Size } from '../scenari
 import { World } from '../world';
 
 /**
- * Scenario 5 (in part): an SMTP server that answers 421 ("try later") to everything for a
- * while, then stalls the first messages after that past the consumer's session timeout.
+ * Scenario 5: an SMTP server that answers 421 ("try later") to everything for a while, then
+ * stalls messages past the consumer's session timeout, then drops connections after DATA.
  * Retries are bounded, nothing is redelivered forever, every user is mailed once, and the
  * consumer groups stay stable.
  */
 export const smtpTrouble: Scenario = {
-  name: 'smtp-421-and-stall',
+  name: 'smtp-misbehaving',
   quick: true,
   async run(size: Size, worlds: World[]): Promise<ScenarioResult> {
     const users = size === 'full' ? 2_000 : 300;
@@ -32,6 +32,9 @@ export const smtpTrouble: Scenario = {
       return { code: 421, message: 'Service not available, try again later' };
     };
     world.sink.stallMs = () => (stalled++ < 3 ? stallMs : 0);
+    // Then three messages are read and the connection dropped before the answer.
+    let dropped = 0;
+    world.sink.dropAfterData = () => stalled > 3 && dropped++ < 3;
     // The decision, mail and linker consumers have each joined their group once.
     const joinsBefore = await waitFor('the three consumer groups joined', () =>
       joins(worker.logs) >= 3 ? joins(worker.logs) : undefined,
@@ -44,7 +47,7 @@ export const smtpTrouble: Scenario = {
     const completion = world.completionsOf('smtp');
     const rejoins = joins(worker.logs) - joinsBefore;
     return {
-      injected: `421 to every recipient for ${burstMs / 1000} s (${refused} refusals), then 3 messages stalled ${stallMs / 1000} s (session timeout 10 s), ${users} users`,
+      injected: `421 to every recipient for ${burstMs / 1000} s (${refused} refusals), then 3 messages stalled ${stallMs / 1000} s (session timeout 10 s), then ${Math.min(dropped, 3)} connections dropped after DATA, ${users} users`,
       counted: `${recipients.size}/${users} users mailed, ${total - recipients.size} duplicates, completion sent ${String(completion[0]?.sent)} failed ${String(completion[0]?.failed)}, ${rejoins} consumer-group rejoins`,
       violations: [
         ...check(recipients.size === users, `${users - recipients.size} users got no mail`),

@@ -16,6 +16,8 @@ export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
   readonly connectionErrors: Error[] = [];
   respond: (recipient: string) => { code: number; message: string } | undefined = () => undefined;
+  /** True: read the message, then drop the connection without answering (no record kept). */
+  dropAfterData: (recipients: string[]) => boolean = () => false;
   /** Waits this long before answering a message's DATA: a server that stalls. */
   stallMs: (recipients: string[]) => number = () => 0;
   private server?: SMTPServer;
@@ -38,7 +40,9 @@ export class SmtpSink {
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks);
-          const stall = this.stallMs(session.envelope.rcptTo.map((r) => r.address));
+          const recipients = session.envelope.rcptTo.map((r) => r.address);
+          if (this.dropAfterData(recipients)) return this.drop(session.id);
+          const stall = this.stallMs(recipients);
           new Promise((resolve) => setTimeout(resolve, stall))
             .then(() => simpleParser(raw))
             .then((parsed) => {
@@ -64,6 +68,15 @@ export class SmtpSink {
     this.server.on('error', (error) => this.connectionErrors.push(error));
     const address = this.server.server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
+  }
+
+  // smtp-server keeps its connections in a set it does not document; a test may reach in.
+  private drop(sessionId: string): void {
+    const server = this.server as unknown as {
+      connections: Set<{ session?: { id?: string }; _socket?: { destroy(): void } }>;
+    };
+    for (const connection of server.connections)
+      if (connection.session?.id === sessionId) connection._socket?.destroy();
   }
 
   get url(): string {
