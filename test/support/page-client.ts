@@ -27,15 +27,14 @@ export async function freePort(): Promise<number> {
 async function read(response: Response, started: number): Promise<PageResponse> {
   const html = await response.text();
   const setCookie = response.headers.getSetCookie()[0];
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
   return {
     status: response.status,
     html,
     headers: response.headers,
     ms: Date.now() - started,
     ...(setCookie ? { cookie: setCookie.split(';')[0] } : {}),
-    ...(/name="_csrf" value="([^"]+)"/.exec(html)?.[1]
-      ? { csrf: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] }
-      : {}),
+    ...(csrf ? { csrf } : {}),
   };
 }
 
