@@ -23,6 +23,7 @@ import {
   serializeEvent,
 } from '@app/contracts';
 import { topicEnvName } from '@app/messaging';
+import { rssKb, waitUntil } from './support/process';
 import { resolveStackEnv } from './support/stack';
 
 const ROOT = resolve(__dirname, '..');
@@ -194,24 +195,6 @@ async function main(): Promise<void> {
     const db = await mongoose.createConnection(mongoUri.toString()).asPromise();
     await db.dropDatabase();
     await db.close();
-  }
-}
-
-/** Resident memory of a process in kB (Linux); 0 when it is gone. */
-function rssKb(pid: number | undefined): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

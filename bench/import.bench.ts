@@ -31,6 +31,7 @@ import {
   serializeEvent,
 } from '@app/contracts';
 import { topicEnvName } from '@app/messaging';
+import { rssKb, waitUntil } from './support/process';
 import { resolveStackEnv } from './support/stack';
 
 const ROOT = resolve(__dirname, '..');
@@ -234,22 +235,6 @@ async function writeXlsx(folder: string, rows: number): Promise<string> {
   sheet.commit();
   await workbook.commit();
   return path;
-}
-
-function rssKb(pid: number | undefined): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 main().catch((error: unknown) => {

@@ -24,6 +24,7 @@ import {
   serializeEvent,
 } from '@app/contracts';
 import { topicEnvName } from '@app/messaging';
+import { waitUntil } from './support/process';
 import { resolveStackEnv } from './support/stack';
 
 const ROOT = resolve(__dirname, '..');
@@ -216,14 +217,6 @@ async function stopAll(children: ChildProcess[]): Promise<void> {
         }),
     ),
   );
-}
-
-async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 10));
-  }
 }
 
 main().catch((error: unknown) => {
