@@ -38,7 +38,7 @@ export class World {
   }
 
   async start(app: AppName, extra: Record<string, string> = {}): Promise<WorkerProcess> {
-    const process = await startWorkerProcess(app, { ...this.env, ...extra });
+    const process = await startWorkerProcess(app, { ...this.env, ...extra }, 240_000);
     this.processes.push({ app, process });
     return process;
   }

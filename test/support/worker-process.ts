@@ -19,6 +19,9 @@ export interface WorkerProcess {
 export async function startWorkerProcess(
   app: string,
   env: Record<string, string>,
+  // Joining groups waits for the members already there to finish their batches: under load
+  // (the chaos scenarios) that can take longer than a minute.
+  startTimeoutMs = 60_000,
 ): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
     cwd: root,
@@ -55,7 +58,7 @@ export async function startWorkerProcess(
       if (gone) throw new Error(`${app} exited during start-up: ${stderr.slice(-2000)}`);
       return logs.some((l) => typeof l.msg === 'string' && /(worker|page) started$/.test(l.msg));
     },
-    { timeoutMs: 60_000 },
+    { timeoutMs: startTimeoutMs },
   );
   return { process: child, logs, exited, kill: (signal) => child.kill(signal) };
 }
