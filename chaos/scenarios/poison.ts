@@ -36,7 +36,7 @@ function poisons(type: string): Poison[] {
     },
     { name: 'schema violation', value: envelope(type, { tenantId: '', users: 'none' }) },
     { name: 'unknown type', value: envelope('SomethingElse', {}) },
-    { name: 'a 900 KB value', value: envelope(type, { padding: 'x'.repeat(900_000) }) },
+    { name: 'a 10 MB value', value: envelope(type, { padding: 'x'.repeat(10 * 1024 * 1024) }) },
     {
       name: 'malformed retry headers',
       value: envelope(type, { tenantId: 42 }),

@@ -88,6 +88,7 @@ export async function startImportWorker(
       {
         partitions: config.KAFKA_TOPIC_PARTITIONS,
         replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+        maxMessageBytes: config.KAFKA_TOPIC_MAX_MESSAGE_BYTES,
       },
     );
     const producer = createProducer(kafka);

@@ -83,6 +83,7 @@ export async function startVerificationPage(
     await ensureTopics(kafka, [topics.EmailVerified], {
       partitions: config.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+      maxMessageBytes: config.KAFKA_TOPIC_MAX_MESSAGE_BYTES,
     });
     const producer: Producer = createProducer(kafka);
     await producer.connect();

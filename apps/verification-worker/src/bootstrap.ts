@@ -103,6 +103,7 @@ export async function startVerificationWorker(
       {
         partitions: config.KAFKA_TOPIC_PARTITIONS,
         replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+        maxMessageBytes: config.KAFKA_TOPIC_MAX_MESSAGE_BYTES,
       },
     );
     const producer: Producer = createProducer(kafka);

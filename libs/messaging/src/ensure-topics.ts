@@ -4,6 +4,12 @@ import { dlqTopicOf, retryTopicOf } from '@app/contracts';
 export interface TopicLayout {
   partitions: number;
   replicationFactor: number;
+  /**
+   * The topics' `max.message.bytes`. Above the broker's 1 MB default on purpose: an oversized
+   * hostile message must reach the consumer, and with it the dead-letter topic, instead of
+   * being refused to whoever produced it with no trace in the product.
+   */
+  maxMessageBytes?: number;
 }
 
 /** A consumed topic comes with its retry topics and its dead-letter topic. */
@@ -38,6 +44,13 @@ export async function ensureTopics(
           topic,
           numPartitions: layout.partitions,
           replicationFactor: layout.replicationFactor,
+          ...(layout.maxMessageBytes
+            ? {
+                configEntries: [
+                  { name: 'max.message.bytes', value: String(layout.maxMessageBytes) },
+                ],
+              }
+            : {}),
         })),
       })
       .catch((error: unknown) => {

@@ -26,6 +26,8 @@ export const kafkaEnvSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default('connect-provisioning'),
   KAFKA_TOPIC_PARTITIONS: positiveInt(6),
   KAFKA_TOPIC_REPLICATION_FACTOR: positiveInt(1),
+  // Room for a 10 MB hostile message and its dead-letter copy (see TopicLayout).
+  KAFKA_TOPIC_MAX_MESSAGE_BYTES: positiveInt(16 * 1024 * 1024),
   ...topicOverrides,
 });
 
