@@ -52,13 +52,19 @@ export async function startWorkerProcess(
   let gone = false;
   void exited.then(() => (gone = true));
 
-  await waitFor(
-    `${app} to start`,
-    () => {
-      if (gone) throw new Error(`${app} exited during start-up: ${stderr.slice(-2000)}`);
-      return logs.some((l) => typeof l.msg === 'string' && /(worker|page) started$/.test(l.msg));
-    },
-    { timeoutMs: startTimeoutMs },
-  );
+  try {
+    await waitFor(
+      `${app} to start`,
+      () => {
+        if (gone) throw new Error(`${app} exited during start-up: ${stderr.slice(-2000)}`);
+        return logs.some((l) => typeof l.msg === 'string' && /(worker|page) started$/.test(l.msg));
+      },
+      { timeoutMs: startTimeoutMs },
+    );
+  } catch (error) {
+    // A process that did not start in time must not outlive the run that gave up on it.
+    child.kill('SIGKILL');
+    throw error;
+  }
   return { process: child, logs, exited, kill: (signal) => child.kill(signal) };
 }
