@@ -2,3 +2,4 @@ export * from './redaction';
 export * from './create-logger';
 export * from './observability.module';
 export * from './health-server';
+export * from './run-service';
