@@ -23,7 +23,7 @@ import {
   UserImportRepository,
   UserStateRepository,
 } from '@app/persistence';
-import { createLogger, HealthServer } from '@app/observability';
+import { createLogger, createMetricsRegistry, HealthServer } from '@app/observability';
 import { RunUserImport } from '@app/user-import';
 import { loadImportWorkerConfig } from './config';
 import { ImportWorkerModule } from './import-worker.module';
@@ -146,6 +146,7 @@ export async function startImportWorker(
     const health = new HealthServer(
       { kafka: () => pingBroker(admin), mongodb: () => pingMongo(connection) },
       log,
+      createMetricsRegistry('import-worker'),
     );
     const healthPort = await health.start(config.HEALTH_PORT);
     opened.push({ close: () => health.stop() });

@@ -22,7 +22,7 @@ import {
   UserStateRepository,
   VerificationLinkRepository,
 } from '@app/persistence';
-import { createLogger, HealthServer } from '@app/observability';
+import { createLogger, createMetricsRegistry, HealthServer } from '@app/observability';
 import { PageRenderer } from '@app/pages';
 import { VerificationLinkPage } from '@app/verification';
 import { loadPageConfig } from './config';
@@ -130,6 +130,7 @@ export async function startVerificationPage(
     const health = new HealthServer(
       { kafka: () => pingBroker(admin), mongodb: () => pingMongo(connection) },
       log,
+      createMetricsRegistry('verification-page'),
     );
     const healthPort = await health.start(config.HEALTH_PORT);
     opened.push({ close: () => health.stop() });

@@ -25,7 +25,7 @@ import {
   UserStateRepository,
   VerificationLinkRepository,
 } from '@app/persistence';
-import { createLogger, HealthServer } from '@app/observability';
+import { createLogger, createMetricsRegistry, HealthServer } from '@app/observability';
 import { createMailTransport, MailRenderer, mailTransportConfigFrom } from '@app/mail';
 import { LinkVismaConnect, SendVerificationMails } from '@app/verification';
 import { LinkerModule } from './linker.module';
@@ -206,6 +206,7 @@ export async function startVerificationWorker(
     const health = new HealthServer(
       { kafka: () => pingBroker(admin), mongodb: () => pingMongo(connection) },
       log,
+      createMetricsRegistry('verification-worker'),
     );
     const healthPort = await health.start(config.HEALTH_PORT);
     opened.push({ close: () => health.stop() });

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 
 /** Answers whether one dependency is reachable now. */
 export type HealthCheck = () => Promise<boolean>;
@@ -8,9 +9,10 @@ export type HealthCheck = () => Promise<boolean>;
 const CHECK_TIMEOUT_MS = 2000;
 
 /**
- * Liveness and readiness over plain HTTP, for orchestrators and operators:
+ * Liveness, readiness and metrics over plain HTTP, for orchestrators and operators:
  * GET /health/live  200 while the process runs;
- * GET /health/ready 200 when every dependency answers, else 503 naming the one that does not.
+ * GET /health/ready 200 when every dependency answers, else 503 naming the one that does not;
+ * GET /metrics      the Prometheus registry, when one is given.
  */
 export class HealthServer {
   private server?: Server;
@@ -18,6 +20,7 @@ export class HealthServer {
   constructor(
     private readonly checks: Readonly<Record<string, HealthCheck>>,
     private readonly logger: Logger,
+    private readonly metrics?: Registry,
   ) {}
 
   async start(port: number): Promise<number> {
@@ -31,13 +34,29 @@ export class HealthServer {
         void this.readiness().then((r) => reply(r.ok ? 200 : 503, r.body));
         return;
       }
+      if (req.url === '/metrics' && this.metrics) {
+        const { contentType } = this.metrics;
+        void this.metrics.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': contentType }).end(text),
+          (error: unknown) => {
+            this.logger.warn({ err: error }, 'collecting metrics failed');
+            reply(500, { error: 'metrics unavailable' });
+          },
+        );
+        return;
+      }
       reply(404, { error: 'not found' });
     });
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject).listen(port, '0.0.0.0', resolve);
     });
     const bound = (this.server.address() as AddressInfo).port;
-    this.logger.info({ port: bound }, 'health endpoints on /health/live and /health/ready');
+    this.logger.info(
+      { port: bound },
+      this.metrics
+        ? 'health endpoints on /health/live and /health/ready, metrics on /metrics'
+        : 'health endpoints on /health/live and /health/ready',
+    );
     return bound;
   }
 
