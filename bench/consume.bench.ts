@@ -18,9 +18,10 @@ import {
   createKafka,
   type ConsumerSettings,
 } from '@app/messaging';
+import { parseEvent } from '@app/contracts';
 import { createLogger } from '@app/observability';
 import { connectMongo, ProcessedEventRepository } from '@app/persistence';
-import { median, type Measurement } from './support/measure';
+import { median, steadyRate, type Measurement } from './support/measure';
 import { parseOptions, type BenchOptions, type VariantName } from './support/options';
 import { consumeProduct, PRODUCT_HANDLERS, type ProductDeps } from './support/product-consumer';
 import { profiled } from './support/profiler';
@@ -126,6 +127,22 @@ function buildVariants(resources: Resources, options: BenchOptions): Variant[] {
       name: 'raw',
       label: 'raw kafkajs eachBatch (baseline)',
       run: (topic) => consumeRaw(rawKafka, topic, settings, options.timeoutMs),
+    },
+    {
+      name: 'raw-json',
+      label: 'raw + JSON.parse of each value',
+      run: (topic) =>
+        consumeRaw(rawKafka, topic, settings, options.timeoutMs, (value) =>
+          JSON.parse(String(value)),
+        ),
+    },
+    {
+      name: 'raw-contract',
+      label: 'raw + parseEvent (JSON + contract)',
+      run: (topic) =>
+        consumeRaw(rawKafka, topic, settings, options.timeoutMs, (value) =>
+          parseEvent(value, 'VerificationRequested'),
+        ),
     },
     {
       name: 'layer',
@@ -250,7 +267,7 @@ interface Row {
 
 function summarize(variants: Variant[], runs: Map<VariantName, Measurement[]>): Row[] {
   const rows = variants.map((v): Row => {
-    const rates = (runs.get(v.name) ?? []).map((m) => m.eventsPerSec);
+    const rates = (runs.get(v.name) ?? []).map(steadyRate);
     return {
       name: v.name,
       label: v.label,
@@ -361,7 +378,7 @@ function rotate<T>(items: T[], by: number): T[] {
 
 function report(when: string, variant: Variant, m: Measurement): void {
   log(
-    `${when.padEnd(9)} ${variant.label.padEnd(42)} ${m.eventsPerSec.toLocaleString('en-US').padStart(9)} ev/s  (${m.events} in ${(m.ms / 1000).toFixed(2)} s)`,
+    `${when.padEnd(9)} ${variant.label.padEnd(42)} ${Math.round(steadyRate(m)).toLocaleString('en-US').padStart(9)} ev/s  (${m.steady.events} in ${(m.steady.ms / 1000).toFixed(2)} s; ${(m.ms / 1000).toFixed(2)} s with the join)`,
   );
 }
 

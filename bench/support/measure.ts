@@ -4,6 +4,8 @@ export interface Measurement {
   events: number;
   ms: number;
   eventsPerSec: number;
+  /** First events handled to the last (see EventCounter.steadyState). */
+  steady: { events: number; ms: number };
   groupId: string;
   topic: string;
 }
@@ -11,6 +13,9 @@ export interface Measurement {
 /** Resolves once `expected` events were counted; the consumers call `add` from their callbacks. */
 export class EventCounter {
   seen = 0;
+  /** When the first events were counted, and how many: the start of the steady-state window. */
+  first?: { at: number; events: number };
+  last = 0;
   readonly done: Promise<void>;
   private resolve!: () => void;
 
@@ -19,8 +24,20 @@ export class EventCounter {
   }
 
   add(n: number): void {
+    const now = performance.now();
+    this.first ??= { at: now, events: n };
     this.seen += n;
+    this.last = now;
     if (this.seen >= this.expected) this.resolve();
+  }
+
+  /**
+   * From the first events handled to the last: the same window for every consumer, whatever
+   * its set-up (connect, subscribe, group join) costs before the first fetch.
+   */
+  steadyState(): { events: number; ms: number } {
+    if (!this.first) return { events: 0, ms: 0 };
+    return { events: this.seen - this.first.events, ms: this.last - this.first.at };
   }
 }
 
@@ -65,9 +82,15 @@ export function measurement(
     events: counter.seen,
     ms: round(ms, 1),
     eventsPerSec: Math.round((counter.seen * 1000) / ms),
+    steady: counter.steadyState(),
     groupId,
     topic,
   };
+}
+
+/** Events per second between the first and the last events handled. */
+export function steadyRate(m: Measurement): number {
+  return m.steady.ms > 0 ? (m.steady.events * 1000) / m.steady.ms : 0;
 }
 
 export function median(values: number[]): number {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const VARIANT_NAMES = ['raw', 'layer', 'layer-dedupe'] as const;
+export const VARIANT_NAMES = ['raw', 'raw-json', 'raw-contract', 'layer', 'layer-dedupe'] as const;
 export type VariantName = (typeof VARIANT_NAMES)[number];
 
 export interface BenchOptions {
@@ -21,6 +21,7 @@ const USAGE = `usage: node -r @swc-node/register bench/consume.bench.ts [options
   --warmup N        events of the untimed warm-up run (default 5000; 0 skips it)
   --timeout-s N     give up on one measurement after N seconds (default 900)
   --variants LIST   comma list of ${VARIANT_NAMES.join(', ')} (default: all)
+                    raw-json / raw-contract: the baseline plus JSON.parse / parseEvent per value
   --profile         write bench/results/profile/<variant>-run<i>.cpuprofile of the product windows`;
 
 export function parseOptions(argv: string[] = process.argv.slice(2)): BenchOptions {

@@ -12,6 +12,8 @@ export async function consumeRaw(
   topic: BenchTopic,
   settings: ConsumerSettings,
   timeoutMs: number,
+  /** Work done on each value, for the variants that show what parsing alone costs. */
+  perValue?: (value: Buffer | null) => unknown,
 ): Promise<Measurement> {
   const groupId = `bench.consume.raw.${randomSuffix()}`;
   const consumer = kafka.consumer({
@@ -34,6 +36,7 @@ export async function consumeRaw(
             const { messages } = payload.batch;
             const last = messages[messages.length - 1];
             if (!last) return;
+            if (perValue) for (const m of messages) perValue(m.value);
             payload.resolveOffset(last.offset);
             await payload.heartbeat();
             counter.add(messages.length);

@@ -1,0 +1,212 @@
+/**
+ * `npm run bench`: every scenario of issue 8 after a warm-up, five paired runs each, the
+ * product's figure beside the raw baseline measured in the same run, their ratio, and the
+ * targets met or missed. Table on stdout, progress on stderr, bench/results/bench.{json,svg}.
+ * See docs/performance.md.
+ *
+ *   npm run bench -- [--scale 1] [--runs 5] [--only consume,mail] [--timeout-s 3600]
+ */
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderChart } from './support/chart';
+import { printTable } from './support/table';
+import { resolveStackEnv } from './support/stack';
+import type { Sample, Scenario, ScenarioContext } from './support/scenario';
+import { deriveEndToEnd, summarize, type ScenarioSummary } from './support/summary';
+import { SCENARIOS } from './scenarios';
+
+const RESULTS_DIR = join(__dirname, 'results');
+
+const USAGE = `usage: npm run bench -- [options]
+  --scale X       multiplies every scenario's size (default 1: the issue's sizes, hours on the
+                  stand-in database; 0.1 runs in well under an hour)
+  --runs N        timed runs per side (default 5)
+  --only LIST     comma list of ${SCENARIOS.map((s) => s.name).join(', ')}
+  --timeout-s N   one window may take at most N seconds (default 3600)
+  --no-warmup     skip the untimed warm-up pass`;
+
+interface RunOptions {
+  scale: number;
+  runs: number;
+  scenarios: Scenario[];
+  timeoutMs: number;
+  warmUp: boolean;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const stack = resolveStackEnv();
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const started = new Date();
+  const summaries: ScenarioSummary[] = [];
+  for (const scenario of options.scenarios) {
+    const context: ScenarioContext = {
+      stack,
+      scale: options.scale,
+      log: (line) => log(`${scenario.name}: ${line}`),
+      resultsDir: join(RESULTS_DIR, scenario.name),
+      timeoutMs: options.timeoutMs,
+    };
+    mkdirSync(context.resultsDir, { recursive: true });
+    summaries.push(await runScenario(scenario, context, options));
+    // Written after each scenario, so hours of figures survive a later failure.
+    await writeResults(summaries, options, started);
+  }
+  deriveEndToEnd(summaries);
+  await writeResults(summaries, options, started);
+  printTable(summaries, header(options, started));
+  if (summaries.some((s) => s.error)) process.exitCode = 1;
+}
+
+async function runScenario(
+  scenario: Scenario,
+  context: ScenarioContext,
+  options: RunOptions,
+): Promise<ScenarioSummary> {
+  const product: Sample[] = [];
+  const baseline: Sample[] = [];
+  let items = 0;
+  try {
+    const runner = await scenario.open(context);
+    items = runner.items;
+    try {
+      if (options.warmUp) {
+        context.log('warm-up');
+        await runner.warmUp();
+      }
+      for (let run = 1; run <= options.runs; run++) {
+        // Alternate who goes first, so neither side always meets a cold or a tired machine.
+        const sides = [
+          { name: 'product', into: product, measure: () => runner.product(run) },
+          ...(runner.baseline
+            ? [{ name: 'baseline', into: baseline, measure: () => runner.baseline!(run) }]
+            : []),
+        ];
+        if (run % 2 === 0) sides.reverse();
+        for (const side of sides) {
+          const sample = await side.measure();
+          side.into.push(sample);
+          context.log(`run ${run}/${options.runs} ${side.name.padEnd(8)} ${describe(sample)}`);
+        }
+      }
+    } finally {
+      await runner.close();
+    }
+    return summarize(scenario, items, product, baseline);
+  } catch (error) {
+    context.log(
+      `FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return {
+      ...summarize(scenario, items, product, baseline),
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+async function writeResults(
+  summaries: ScenarioSummary[],
+  options: RunOptions,
+  started: Date,
+): Promise<void> {
+  const results = {
+    date: started.toISOString(),
+    finished: new Date().toISOString(),
+    machine: machine(),
+    options: { scale: options.scale, runs: options.runs, warmUp: options.warmUp },
+    scenarios: summaries,
+  };
+  writeFileSync(join(RESULTS_DIR, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(
+    join(RESULTS_DIR, 'bench.svg'),
+    await renderChart(summaries, header(options, started)),
+  );
+}
+
+function machine() {
+  return {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+  };
+}
+
+function header(options: RunOptions, started: Date): string {
+  const m = machine();
+  return (
+    `connect-provisioning bench ${started.toISOString().slice(0, 16)}Z, scale ${options.scale}, ` +
+    `${options.runs} runs, node ${m.node}, ${m.cpus} cpus`
+  );
+}
+
+function describe(sample: Sample): string {
+  const rate = sample.ms > 0 ? (sample.items * 1000) / sample.ms : 0;
+  const figures = Object.entries(sample.figures ?? {})
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return `${sample.items} in ${(sample.ms / 1000).toFixed(2)} s = ${rate.toFixed(1)}/s${figures ? ` (${figures})` : ''}`;
+}
+
+function parseOptions(argv: string[]): RunOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scale: { type: 'string', default: '1' },
+      runs: { type: 'string', default: '5' },
+      only: { type: 'string' },
+      'timeout-s': { type: 'string', default: '3600' },
+      'no-warmup': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const scale = Number(values.scale);
+  const runs = Number(values.runs);
+  const timeoutS = Number(values['timeout-s']);
+  if (!(scale > 0 && scale <= 10))
+    fail(`--scale must be a number in (0, 10] (got ${values.scale})`);
+  if (!Number.isInteger(runs) || runs < 1)
+    fail(`--runs must be a positive integer (got ${values.runs})`);
+  if (!(timeoutS > 0)) fail(`--timeout-s must be positive (got ${values['timeout-s']})`);
+  const names = values.only?.split(',').map((n) => n.trim()) ?? SCENARIOS.map((s) => s.name);
+  const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
+  if (unknown.length > 0) fail(`unknown scenario(s): ${unknown.join(', ')}`);
+  return {
+    scale,
+    runs,
+    // The issue's order, whatever the order of --only.
+    scenarios: SCENARIOS.filter((s) => names.includes(s.name)),
+    timeoutMs: timeoutS * 1000,
+    warmUp: !values['no-warmup'],
+  };
+}
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+// Progress goes to stderr, so stdout holds only the table.
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    // Everything is closed by now; should a handle still hold the loop, say so rather than hang.
+    setTimeout(() => {
+      log('a handle kept the process alive after the last scenario; exiting anyway');
+      process.exit(process.exitCode ?? 1);
+    }, 10_000).unref();
+  });

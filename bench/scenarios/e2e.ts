@@ -1,0 +1,225 @@
+import { execFileSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { Kafka, logLevel, Partitioners, type Admin, type Message } from 'kafkajs';
+import mongoose from 'mongoose';
+import {
+  CLOUDEVENTS_CONTENT_TYPE,
+  createEvent,
+  DEFAULT_TOPICS,
+  EVENT_TYPES,
+  serializeEvent,
+} from '@app/contracts';
+import { topicEnvName } from '@app/messaging';
+import { startWorkerProcess, type WorkerProcess } from '../../test/support/worker-process';
+import { NullSmtpSink } from '../support/null-smtp-sink';
+import { rssKb } from '../support/process';
+import type { Sample, Scenario, ScenarioContext, ScenarioRunner } from '../support/scenario';
+import { withDatabase } from '../support/stack';
+import { randomSuffix } from '../support/topics';
+
+const USERS = 100_000;
+const PART_SIZE = 1_000;
+const WARMUP_USERS = 1_000;
+const WORKER_START_TIMEOUT_MS = 240_000;
+const RSS_EVERY_MS = 250;
+// prom-client resets its event-loop histogram at each scrape: each scrape is one interval's p99.
+const SCRAPE_EVERY_MS = 5_000;
+
+/**
+ * The whole pipeline for one bulk request: the verification worker as its own process decides
+ * every user, hands each to its mail step, renders and sends over SMTP to a null sink in
+ * another process. The window runs from the first part produced to the sink's last acceptance.
+ * Its baseline is derived by `npm run bench`: the slowest of the raw fan-out, state and mail
+ * stages of the same run.
+ */
+export const endToEndScenario: Scenario = {
+  name: 'e2e',
+  product: 'bulk request -> every mail accepted by SMTP (worker process)',
+  baseline: 'slowest raw stage of fan-out, state and mail',
+  unit: 'users',
+  open: openEndToEnd,
+};
+
+interface World {
+  context: ScenarioContext;
+  kafka: Kafka;
+  admin: Admin;
+  sink: NullSmtpSink;
+}
+
+async function openEndToEnd(context: ScenarioContext): Promise<ScenarioRunner> {
+  const users = Math.max(PART_SIZE, Math.round(USERS * context.scale));
+  const kafka = new Kafka({
+    clientId: 'bench-e2e',
+    brokers: context.stack.brokers,
+    logLevel: logLevel.ERROR,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  // Measured as it runs in production: the bundle `npm start` runs, nothing compiled in-process.
+  context.log('building the verification worker');
+  execFileSync('npx', ['nest', 'build', 'verification-worker'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const sink = await NullSmtpSink.start();
+  const world: World = { context, kafka, admin, sink };
+  return {
+    items: users,
+    warmUp: async () => void (await runOnce(world, Math.min(WARMUP_USERS, users))),
+    product: () => runOnce(world, users),
+    async close() {
+      await sink.stop();
+      await admin.disconnect();
+    },
+  };
+}
+
+/** One request on fresh topics, groups and database, with a freshly started worker. */
+async function runOnce(world: World, users: number): Promise<Sample> {
+  const id = `e2e-${randomSuffix()}`;
+  const topics = Object.fromEntries(
+    Object.values(EVENT_TYPES).map((t) => [topicEnvName(t), `bench.${id}.${DEFAULT_TOPICS[t]}`]),
+  );
+  const mongoUri = withDatabase(world.context.stack.mongoUri, `bench_${id.replace(/-/g, '_')}`);
+  let worker: WorkerProcess | undefined;
+  try {
+    worker = await startWorkerProcess(
+      'verification-worker',
+      {
+        ...topics,
+        KAFKA_BROKERS: world.context.stack.brokers.join(','),
+        MONGODB_URI: mongoUri,
+        CONSUMER_GROUP: `bench.${id}`,
+        MAIL_CONSUMER_GROUP: `bench.${id}.mail`,
+        LINKER_CONSUMER_GROUP: `bench.${id}.linker`,
+        SMTP_URL: world.sink.url,
+        SMTP_RATE_PER_SECOND: '100000',
+        PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
+        LOGIN_URL: 'https://connect.visma.com/',
+        HEALTH_PORT: '0',
+        LOG_LEVEL: 'info',
+      },
+      WORKER_START_TIMEOUT_MS,
+      'built',
+    );
+    return await measure(world, worker, topics, users);
+  } finally {
+    worker?.kill('SIGTERM');
+    await worker?.exited;
+    // Only what exists: the worker creates the topics it uses, not every one of the contract.
+    const existing = new Set(await world.admin.listTopics());
+    const ours = Object.values(topics).filter((t) => existing.has(t));
+    if (ours.length > 0) await world.admin.deleteTopics({ topics: ours }).catch(() => undefined);
+    const db = await mongoose.createConnection(mongoUri).asPromise();
+    await db.dropDatabase();
+    await db.close();
+  }
+}
+
+async function measure(
+  world: World,
+  worker: WorkerProcess,
+  topics: Record<string, string>,
+  users: number,
+): Promise<Sample> {
+  const healthPort = worker.logs.find((l) => typeof l.healthPort === 'number')?.healthPort;
+  if (typeof healthPort !== 'number') throw new Error('the worker logged no health port');
+  const parts = buildParts(users);
+  const before = (await world.sink.count()).accepted;
+  const producer = world.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+
+  let peakRssKb = 0;
+  const rss = setInterval(
+    () => (peakRssKb = Math.max(peakRssKb, rssKb(worker.process.pid))),
+    RSS_EVERY_MS,
+  );
+  const delays: number[] = [];
+  const scrape = setInterval(() => {
+    void eventLoopP99Ms(healthPort).then((ms) => ms !== undefined && delays.push(ms));
+  }, SCRAPE_EVERY_MS);
+  let accepted = 0;
+  const started = performance.now();
+  try {
+    const topic = topics[topicEnvName('VerificationRequested')] as string;
+    for (const part of parts) await producer.send({ topic, messages: [part] });
+    const progress = setInterval(
+      () =>
+        world.context.log(
+          `${accepted} of ${users} mails accepted after ${Math.round((performance.now() - started) / 1000)} s, worker RSS ${Math.round(rssKb(worker.process.pid) / 1024)} MB`,
+        ),
+      30_000,
+    );
+    try {
+      while (accepted < users) {
+        if (performance.now() - started > world.context.timeoutMs)
+          throw new Error(
+            `only ${accepted} of ${users} mails accepted in ${world.context.timeoutMs / 1000} s`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        accepted = (await world.sink.count()).accepted - before;
+      }
+    } finally {
+      clearInterval(progress);
+    }
+    const ms = performance.now() - started;
+    // One last interval, so the end of the run is in the figures too.
+    const last = await eventLoopP99Ms(healthPort);
+    if (last !== undefined) delays.push(last);
+    return {
+      items: users,
+      ms,
+      figures: {
+        peakRssMb: Math.round(peakRssKb / 1024),
+        eventLoopP99Ms: Math.max(0, ...delays),
+        mailsAccepted: accepted,
+      },
+    };
+  } finally {
+    clearInterval(rss);
+    clearInterval(scrape);
+    await producer.disconnect();
+  }
+}
+
+/** The request's parts, serialized before the window opens. */
+function buildParts(users: number): Message[] {
+  const count = Math.ceil(users / PART_SIZE);
+  const requestId = `bench-${randomSuffix()}`;
+  return Array.from({ length: count }, (_, p) => {
+    const event = createEvent(
+      'VerificationRequested',
+      {
+        requestId,
+        tenantId: 'bench-e2e',
+        requestedBy: { userId: 'bench' },
+        users: Array.from({ length: Math.min(PART_SIZE, users - p * PART_SIZE) }, (_, i) => {
+          const n = p * PART_SIZE + i;
+          return {
+            userId: `user-${n}`,
+            email: `user-${n}@example.se`,
+            displayName: `Användare ${n}`,
+          };
+        }),
+        part: { index: p + 1, count },
+      },
+      { source: '/bench' },
+    );
+    return {
+      key: 'bench-e2e',
+      value: serializeEvent(event),
+      headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+    };
+  });
+}
+
+/** The worker's event-loop delay p99 since the previous scrape, in ms; undefined if unreadable. */
+async function eventLoopP99Ms(port: number): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const match = /^nodejs_eventloop_lag_p99_seconds\{[^}]*\} ([\d.e+-]+)$/m.exec(text);
+    return match?.[1] === undefined ? undefined : Math.round(Number(match[1]) * 1000 * 10) / 10;
+  } catch {
+    return undefined;
+  }
+}
