@@ -25,7 +25,10 @@ export function printTable(summaries: ScenarioSummary[], header: string): void {
       s.error
         ? `FAILED: ${s.error}`
         : s.verdicts
-            .map((v) => `${v.what} ${n(v.value)} ${v.target} ${v.met ? 'met' : 'MISSED'}`)
+            .map(
+              (v) =>
+                `${v.what} ${v.what === 'ratio' ? v.value.toFixed(2) : n(v.value)} ${v.target} ${v.met ? 'met' : 'MISSED'}`,
+            )
             .join('; ') || '-',
     ]),
   ];

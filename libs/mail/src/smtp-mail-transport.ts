@@ -6,6 +6,7 @@ import {
   type OutgoingMail,
   type SendReceipt,
 } from './mail-transport';
+import { connectWithoutDelay } from './smtp-socket';
 
 export type SmtpTransportOptions = {
   /** Simultaneous SMTP connections in the pool (default 5). */
@@ -31,6 +32,7 @@ export class SmtpMailTransport implements MailTransport {
       maxConnections: options.maxConnections ?? 5,
       rateDelta: 1000,
       rateLimit: options.ratePerSecond ?? 50,
+      getSocket: connectWithoutDelay,
     });
     this.transporter = nodemailer.createTransport(pool);
   }
