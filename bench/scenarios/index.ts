@@ -1,7 +1,16 @@
 import type { Scenario } from '../support/scenario';
 import { consumeScenario } from './consume';
 import { endToEndScenario } from './e2e';
+import { importCsvScenario, importXlsxScenario } from './import';
 import { mailScenario } from './mail';
+import { stateScenario } from './state';
 
 /** In the order; the end-to-end baseline is derived from fan-out, state and mail. */
-export const SCENARIOS: readonly Scenario[] = [consumeScenario, mailScenario, endToEndScenario];
+export const SCENARIOS: readonly Scenario[] = [
+  consumeScenario,
+  stateScenario,
+  mailScenario,
+  endToEndScenario,
+  importCsvScenario,
+  importXlsxScenario,
+];
