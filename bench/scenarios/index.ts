@@ -1,6 +1,7 @@
 import type { Scenario } from '../support/scenario';
 import { consumeScenario } from './consume';
 import { endToEndScenario } from './e2e';
+import { fanOutScenario } from './fan-out';
 import { importCsvScenario, importXlsxScenario } from './import';
 import { mailScenario } from './mail';
 import { stateScenario } from './state';
@@ -8,6 +9,7 @@ import { stateScenario } from './state';
 /** In the order; the end-to-end baseline is derived from fan-out, state and mail. */
 export const SCENARIOS: readonly Scenario[] = [
   consumeScenario,
+  fanOutScenario,
   stateScenario,
   mailScenario,
   endToEndScenario,

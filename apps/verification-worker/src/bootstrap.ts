@@ -169,11 +169,14 @@ export async function startVerificationWorker(
       processed,
       logger: log,
     });
-    const mailApp = await startEventMicroservice(
-      MailStepModule.register({ logger: log, outbox, sendMails }),
-      mailServer,
-    );
-    opened.push({ close: () => mailApp.close() });
+    if (config.MAIL_STEP === 'on') {
+      const mailApp = await startEventMicroservice(
+        MailStepModule.register({ logger: log, outbox, sendMails }),
+        mailServer,
+      );
+      opened.push({ close: () => mailApp.close() });
+    } else
+      log.warn('MAIL_STEP is off: nothing consumes VerificationMailRequested, no mail is sent');
 
     const linkerServer = new KafkaEventServer({
       kafka,
@@ -214,7 +217,7 @@ export async function startVerificationWorker(
     log.info(
       {
         groupId: consumer.groupId,
-        mailGroupId: config.MAIL_CONSUMER_GROUP,
+        mailGroupId: config.MAIL_STEP === 'on' ? config.MAIL_CONSUMER_GROUP : null,
         linkerGroupId: config.LINKER_CONSUMER_GROUP,
         healthPort,
       },

@@ -16,6 +16,9 @@ const workerEnvSchema = kafkaEnvSchema
     VERIFICATION_TOKEN_TTL_MS: positiveInt(7 * 24 * 60 * 60_000),
     // The mail step's own consumer group: a slow SMTP server never stalls the decisions.
     MAIL_CONSUMER_GROUP: z.string().min(1).default('connect-provisioning.mail-step'),
+    // 'off' starts no mail step: nothing consumes VerificationMailRequested and no mail leaves.
+    // Only for measuring the decision step alone (npm run bench, fan-out scenario).
+    MAIL_STEP: z.enum(['on', 'off']).default('on'),
     // Mails handled together: a crash may repeat at most this many per partition.
     MAIL_MAX_BATCH: positiveInt(100),
     // Each mail batch pays a few database round trips, so the mail step waits up to a second
