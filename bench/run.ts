@@ -7,7 +7,7 @@
  *   npm run bench -- [--scale 1] [--runs 5] [--only consume,mail] [--timeout-s 3600]
  */
 import 'reflect-metadata';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,7 +26,8 @@ const USAGE = `usage: npm run bench -- [options]
   --runs N        timed runs per side (default 5)
   --only LIST     comma list of ${SCENARIOS.map((s) => s.name).join(', ')}
   --timeout-s N   one window may take at most N seconds (default 3600)
-  --no-warmup     skip the untimed warm-up pass`;
+  --no-warmup     skip the untimed warm-up pass
+  --merge         keep the other scenarios of the last bench.json (re-run one, keep the rest)`;
 
 interface RunOptions {
   scale: number;
@@ -34,6 +35,7 @@ interface RunOptions {
   scenarios: Scenario[];
   timeoutMs: number;
   warmUp: boolean;
+  merge: boolean;
 }
 
 async function main(): Promise<void> {
@@ -41,7 +43,9 @@ async function main(): Promise<void> {
   const stack = resolveStackEnv();
   mkdirSync(RESULTS_DIR, { recursive: true });
   const started = new Date();
+  const kept = options.merge ? previousSummaries(options) : [];
   const summaries: ScenarioSummary[] = [];
+  const all = () => inIssueOrder([...kept, ...summaries]);
   for (const scenario of options.scenarios) {
     const context: ScenarioContext = {
       stack,
@@ -53,11 +57,11 @@ async function main(): Promise<void> {
     mkdirSync(context.resultsDir, { recursive: true });
     summaries.push(await runScenario(scenario, context, options));
     // Written after each scenario, so hours of figures survive a later failure.
-    await writeResults(summaries, options, started);
+    await writeResults(all(), options, started);
   }
-  deriveEndToEnd(summaries);
-  await writeResults(summaries, options, started);
-  printTable(summaries, header(options, started));
+  deriveEndToEnd(all());
+  await writeResults(all(), options, started);
+  printTable(all(), header(options, started));
   if (summaries.some((s) => s.error)) process.exitCode = 1;
 }
 
@@ -105,6 +109,25 @@ async function runScenario(
       error: error instanceof Error ? error.message : String(error),
     };
   }
+}
+
+/** The last run's scenarios that this run does not repeat (--merge), marked with their date. */
+function previousSummaries(options: RunOptions): ScenarioSummary[] {
+  const file = join(RESULTS_DIR, 'bench.json');
+  if (!existsSync(file)) return [];
+  const previous = JSON.parse(readFileSync(file, 'utf8')) as {
+    date: string;
+    scenarios: ScenarioSummary[];
+  };
+  const rerun = new Set(options.scenarios.map((s) => s.name));
+  return previous.scenarios
+    .filter((s) => !rerun.has(s.name))
+    .map((s) => ({ ...s, mergedFrom: s.mergedFrom ?? previous.date }));
+}
+
+function inIssueOrder(summaries: ScenarioSummary[]): ScenarioSummary[] {
+  const order = SCENARIOS.map((s) => s.name);
+  return [...summaries].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
 }
 
 async function writeResults(
@@ -160,6 +183,7 @@ function parseOptions(argv: string[]): RunOptions {
       only: { type: 'string' },
       'timeout-s': { type: 'string', default: '3600' },
       'no-warmup': { type: 'boolean', default: false },
+      merge: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -185,6 +209,7 @@ function parseOptions(argv: string[]): RunOptions {
     scenarios: SCENARIOS.filter((s) => names.includes(s.name)),
     timeoutMs: timeoutS * 1000,
     warmUp: !values['no-warmup'],
+    merge: values.merge,
   };
 }
 

@@ -13,7 +13,7 @@ interface RatioRow {
 }
 
 interface RateRow {
-  scenario: string;
+  label: string;
   side: string;
   rate: number;
   low: number;
@@ -47,6 +47,8 @@ export async function renderChart(summaries: ScenarioSummary[], title: string): 
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
     vconcat: [ratioPanel(ratios), ratePanel(rates)],
+    // Pass/fail colours above, product/baseline colours below: two legends, not one.
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
     config: { font: 'sans-serif', background: 'white' },
   };
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
@@ -62,10 +64,16 @@ function rateRow(
   side: string,
   rate: { median: number; min: number; max: number },
 ): RateRow {
-  return { scenario, side, rate: rate.median, low: rate.min, high: rate.max };
+  return { label: `${scenario}: ${side}`, side, rate: rate.median, low: rate.min, high: rate.max };
 }
 
 function ratioPanel(rows: RatioRow[]): TopLevelSpec['vconcat' & keyof TopLevelSpec] {
+  const x = (field: string) => ({
+    field,
+    type: 'quantitative',
+    scale: { domainMin: 0 },
+    title: 'ratio',
+  });
   return {
     title: 'product rate / raw baseline rate (bar: median, line: range of the runs, tick: target)',
     data: { values: rows },
@@ -76,7 +84,7 @@ function ratioPanel(rows: RatioRow[]): TopLevelSpec['vconcat' & keyof TopLevelSp
       {
         mark: 'bar',
         encoding: {
-          x: { field: 'ratio', type: 'quantitative', title: 'ratio', scale: { domainMin: 0 } },
+          x: x('ratio'),
           color: {
             field: 'met',
             type: 'nominal',
@@ -87,41 +95,41 @@ function ratioPanel(rows: RatioRow[]): TopLevelSpec['vconcat' & keyof TopLevelSp
       },
       {
         mark: { type: 'rule', color: 'black' },
-        encoding: { x: { field: 'low' }, x2: { field: 'high' } },
+        encoding: { x: x('low'), x2: { field: 'high' } },
       },
       {
         mark: { type: 'tick', color: 'black', thickness: 3 },
-        encoding: { x: { field: 'target', type: 'quantitative' } },
+        encoding: { x: x('target') },
       },
       {
-        mark: { type: 'text', align: 'left', dx: 4 },
-        encoding: { x: { field: 'high', type: 'quantitative' }, text: { field: 'ratio' } },
+        mark: { type: 'text', align: 'left', dx: 6 },
+        encoding: { x: x('high'), text: { field: 'ratio', type: 'quantitative', format: '.2f' } },
       },
     ],
   } as never;
 }
 
 function ratePanel(rows: RateRow[]): TopLevelSpec['vconcat' & keyof TopLevelSpec] {
+  const x = (field: string) => ({
+    field,
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'per second',
+  });
   return {
-    title: 'items per second (median, range of the runs), log scale',
+    title: 'items per second (point: median, line: range of the runs), log scale',
     data: { values: rows },
     width: 520,
     height: { step: 14 },
     encoding: {
-      y: { field: 'scenario', type: 'nominal', title: null, sort: null },
-      yOffset: { field: 'side' },
+      y: { field: 'label', type: 'nominal', title: null, sort: null },
       color: { field: 'side', type: 'nominal', title: null },
     },
     layer: [
+      { mark: { type: 'rule' }, encoding: { x: x('low'), x2: { field: 'high' } } },
       {
-        mark: 'bar',
-        encoding: {
-          x: { field: 'rate', type: 'quantitative', scale: { type: 'log' }, title: 'per second' },
-        },
-      },
-      {
-        mark: { type: 'rule', color: 'black' },
-        encoding: { x: { field: 'low' }, x2: { field: 'high' } },
+        mark: { type: 'point', filled: true, size: 60 },
+        encoding: { x: x('rate') },
       },
     ],
   } as never;

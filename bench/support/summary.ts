@@ -31,6 +31,8 @@ export interface ScenarioSummary {
   ratio?: { median: number; min: number; max: number };
   verdicts: Verdict[];
   error?: string;
+  /** Set when the figures were kept from an earlier run (npm run bench -- --merge). */
+  mergedFrom?: string;
 }
 
 export function summarizeSide(runs: Sample[]): SideSummary {
