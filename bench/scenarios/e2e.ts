@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners, type Admin, type Message } from 'kafkajs';
 import mongoose from 'mongoose';
@@ -65,8 +67,8 @@ async function openEndToEnd(context: ScenarioContext): Promise<ScenarioRunner> {
   const world: World = { context, kafka, admin, sink };
   return {
     items: users,
-    warmUp: async () => void (await runOnce(world, Math.min(WARMUP_USERS, users))),
-    product: () => runOnce(world, users),
+    warmUp: async () => void (await runOnce(world, Math.min(WARMUP_USERS, users), 'warm-up')),
+    product: (run) => runOnce(world, users, `run${run}`),
     async close() {
       await sink.stop();
       await admin.disconnect();
@@ -75,7 +77,7 @@ async function openEndToEnd(context: ScenarioContext): Promise<ScenarioRunner> {
 }
 
 /** One request on fresh topics, groups and database, with a freshly started worker. */
-async function runOnce(world: World, users: number): Promise<Sample> {
+async function runOnce(world: World, users: number, label: string): Promise<Sample> {
   const id = `e2e-${randomSuffix()}`;
   const topics = Object.fromEntries(
     Object.values(EVENT_TYPES).map((t) => [topicEnvName(t), `bench.${id}.${DEFAULT_TOPICS[t]}`]),
@@ -106,6 +108,11 @@ async function runOnce(world: World, users: number): Promise<Sample> {
   } finally {
     worker?.kill('SIGTERM');
     await worker?.exited;
+    if (worker)
+      writeFileSync(
+        join(world.context.resultsDir, `worker-${label}.log`),
+        worker.logs.map((line) => JSON.stringify(line)).join('\n'),
+      );
     // Only what exists: the worker creates the topics it uses, not every one of the contract.
     const existing = new Set(await world.admin.listTopics());
     const ours = Object.values(topics).filter((t) => existing.has(t));

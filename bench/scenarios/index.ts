@@ -3,6 +3,7 @@ import { consumeScenario } from './consume';
 import { endToEndScenario } from './e2e';
 import { fanOutScenario } from './fan-out';
 import { importCsvScenario, importXlsxScenario } from './import';
+import { linkScenario } from './link';
 import { mailScenario } from './mail';
 import { stateScenario } from './state';
 
@@ -15,4 +16,5 @@ export const SCENARIOS: readonly Scenario[] = [
   endToEndScenario,
   importCsvScenario,
   importXlsxScenario,
+  linkScenario,
 ];
