@@ -12,7 +12,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './support/chart';
-import { printTable } from './support/table';
+import { markdownTable, printTable } from './support/table';
 import { resolveStackEnv } from './support/stack';
 import type { Sample, Scenario, ScenarioContext } from './support/scenario';
 import { deriveEndToEnd, summarize, type ScenarioSummary } from './support/summary';
@@ -143,6 +143,7 @@ async function writeResults(
     scenarios: summaries,
   };
   writeFileSync(join(RESULTS_DIR, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(RESULTS_DIR, 'bench.md'), markdownTable(summaries, header(options, started)));
   writeFileSync(
     join(RESULTS_DIR, 'bench.svg'),
     await renderChart(summaries, header(options, started)),

@@ -1,18 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners, type Admin, type Message } from 'kafkajs';
 import mongoose from 'mongoose';
-import {
-  CLOUDEVENTS_CONTENT_TYPE,
-  createEvent,
-  DEFAULT_TOPICS,
-  EVENT_TYPES,
-  serializeEvent,
-} from '@app/contracts';
+import { CLOUDEVENTS_CONTENT_TYPE, createEvent, serializeEvent } from '@app/contracts';
 import { topicEnvName } from '@app/messaging';
 import { startWorkerProcess, type WorkerProcess } from '../../test/support/worker-process';
+import { benchDatabaseName, benchGroupEnv, benchTopicEnv, buildApp } from '../support/bench-world';
 import { NullSmtpSink } from '../support/null-smtp-sink';
 import { rssKb } from '../support/process';
 import type { Sample, Scenario, ScenarioContext, ScenarioRunner } from '../support/scenario';
@@ -58,11 +52,7 @@ async function openEndToEnd(context: ScenarioContext): Promise<ScenarioRunner> {
   });
   const admin = kafka.admin();
   await admin.connect();
-  // Measured as it runs in production: the bundle `npm start` runs, nothing compiled in-process.
-  context.log('building the verification worker');
-  execFileSync('npx', ['nest', 'build', 'verification-worker'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  buildApp('verification-worker', context.log);
   const sink = await NullSmtpSink.start();
   const world: World = { context, kafka, admin, sink };
   return {
@@ -79,10 +69,8 @@ async function openEndToEnd(context: ScenarioContext): Promise<ScenarioRunner> {
 /** One request on fresh topics, groups and database, with a freshly started worker. */
 async function runOnce(world: World, users: number, label: string): Promise<Sample> {
   const id = `e2e-${randomSuffix()}`;
-  const topics = Object.fromEntries(
-    Object.values(EVENT_TYPES).map((t) => [topicEnvName(t), `bench.${id}.${DEFAULT_TOPICS[t]}`]),
-  );
-  const mongoUri = withDatabase(world.context.stack.mongoUri, `bench_${id.replace(/-/g, '_')}`);
+  const topics = benchTopicEnv(id);
+  const mongoUri = withDatabase(world.context.stack.mongoUri, benchDatabaseName(id));
   let worker: WorkerProcess | undefined;
   try {
     worker = await startWorkerProcess(
@@ -91,9 +79,7 @@ async function runOnce(world: World, users: number, label: string): Promise<Samp
         ...topics,
         KAFKA_BROKERS: world.context.stack.brokers.join(','),
         MONGODB_URI: mongoUri,
-        CONSUMER_GROUP: `bench.${id}`,
-        MAIL_CONSUMER_GROUP: `bench.${id}.mail`,
-        LINKER_CONSUMER_GROUP: `bench.${id}.linker`,
+        ...benchGroupEnv(id),
         SMTP_URL: world.sink.url,
         SMTP_RATE_PER_SECOND: '100000',
         PUBLIC_BASE_URL: 'http://127.0.0.1:8080',

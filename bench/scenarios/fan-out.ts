@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -16,7 +15,6 @@ import {
   CLOUDEVENTS_CONTENT_TYPE,
   createEvent,
   DEFAULT_TOPICS,
-  EVENT_TYPES,
   type EventType,
   kafkaKeyOf,
   serializeEvent,
@@ -33,12 +31,12 @@ import { decideVerification, mailRequestedEvent } from '@app/verification';
 import { EVENT_SOURCE } from '../../apps/verification-worker/src/verification-requested.handler';
 import { waitFor } from '../../test/support/wait-for';
 import { startWorkerProcess, type WorkerProcess } from '../../test/support/worker-process';
+import { benchDatabaseName, benchTopicEnv, buildApp } from '../support/bench-world';
 import { EventCounter, median, round, timeUntilCounted } from '../support/measure';
 import type { Sample, Scenario, ScenarioContext, ScenarioRunner } from '../support/scenario';
 import { withDatabase } from '../support/stack';
 import { randomSuffix } from '../support/topics';
 
-const ROOT = join(__dirname, '..', '..');
 const USERS = 100_000;
 const PART_SIZE = 1_000;
 const WARMUP_USERS = 1_000;
@@ -99,12 +97,7 @@ interface Request {
 
 async function openFanOut(context: ScenarioContext): Promise<ScenarioRunner> {
   const users = Math.max(PART_SIZE, Math.round(USERS * context.scale));
-  // Measured as it runs in production: the bundle `npm start` runs, nothing compiled in-process.
-  context.log('building the verification worker');
-  execFileSync('npx', ['nest', 'build', 'verification-worker'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  buildApp('verification-worker', context.log);
   const bench = await connect(context);
   // Built before any window: neither side pays for serializing its input.
   const request = buildRequest(users);
@@ -215,15 +208,10 @@ function newWorld(label: string): World {
     linker: `bench.${id}.linker`,
     count: `bench.${id}.count`,
   };
-  const database = `bench_${id.replace(/-/g, '_')}`;
+  const database = benchDatabaseName(id);
   return {
     label,
-    topics: Object.fromEntries(
-      Object.values(EVENT_TYPES).map((t) => [
-        topicEnvName(t),
-        `${topicPrefix}${DEFAULT_TOPICS[t]}`,
-      ]),
-    ),
+    topics: benchTopicEnv(id),
     groups,
     database,
     owned: { topicPrefix, groups: Object.values(groups), database },

@@ -16,8 +16,6 @@ import mongoose from 'mongoose';
 import {
   CLOUDEVENTS_CONTENT_TYPE,
   createEvent,
-  DEFAULT_TOPICS,
-  EVENT_TYPES,
   parseEventOf,
   serializeEvent,
   type EventType,
@@ -31,6 +29,7 @@ import {
   type UserStateDocument,
 } from '@app/persistence';
 import { rssKb, waitUntil } from './process';
+import { benchDatabaseName, benchTopicEnv } from './bench-world';
 import { withDatabase, type StackEnv } from './stack';
 
 export type ImportFormat = 'csv' | 'xlsx';
@@ -191,13 +190,8 @@ export class ImportWorkerRun {
   ) {}
 
   static async start(options: ImportWorkerOptions): Promise<ImportWorkerRun> {
-    const topics = Object.fromEntries(
-      Object.values(EVENT_TYPES).map((t) => [
-        topicEnvName(t),
-        `bench.${options.id}.${DEFAULT_TOPICS[t]}`,
-      ]),
-    );
-    const mongoUri = withDatabase(options.stack.mongoUri, `bench_${options.id.replace(/-/g, '_')}`);
+    const topics = benchTopicEnv(options.id);
+    const mongoUri = withDatabase(options.stack.mongoUri, benchDatabaseName(options.id));
     const kafka = new Kafka({
       clientId: 'bench-import',
       brokers: options.stack.brokers,

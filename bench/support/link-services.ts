@@ -17,8 +17,6 @@ import { SMTPServer } from 'smtp-server';
 import {
   CLOUDEVENTS_CONTENT_TYPE,
   createEvent,
-  DEFAULT_TOPICS,
-  EVENT_TYPES,
   kafkaKeyOf,
   parseEventOf,
   serializeEvent,
@@ -28,6 +26,7 @@ import { loadConfig } from '@app/config';
 import { ensureTopics, kafkaEnvSchema, topicEnvName } from '@app/messaging';
 import { freePort, openPage, pressButton, tokenIn } from '../../test/support/page-client';
 import { waitUntil } from './process';
+import { benchDatabaseName, benchGroupEnv, benchTopicEnv } from './bench-world';
 import { withDatabase, type StackEnv } from './stack';
 import { randomSuffix } from './topics';
 
@@ -71,9 +70,7 @@ export class LinkServices {
   /** Starts everything; on a failure half-way, stops what had started and rethrows. */
   static async start(options: LinkServicesOptions): Promise<LinkServices> {
     const id = `link-${randomSuffix()}`;
-    const topics = Object.fromEntries(
-      Object.values(EVENT_TYPES).map((t) => [topicEnvName(t), `bench.${id}.${DEFAULT_TOPICS[t]}`]),
-    );
+    const topics = benchTopicEnv(id);
     const services = new LinkServices(id, topics, `http://127.0.0.1:${await freePort()}`);
     try {
       await services.open(options);
@@ -159,7 +156,7 @@ export class LinkServices {
   }
 
   private get database(): string {
-    return `bench_${this.id.replace(/-/g, '_')}`;
+    return benchDatabaseName(this.id);
   }
 
   private topic(type: EventType): string {
@@ -260,9 +257,7 @@ export class LinkServices {
       ...this.topics,
       KAFKA_BROKERS: stack.brokers.join(','),
       MONGODB_URI: withDatabase(stack.mongoUri, this.database),
-      CONSUMER_GROUP: `bench.${id}`,
-      MAIL_CONSUMER_GROUP: `bench.${id}.mail`,
-      LINKER_CONSUMER_GROUP: `bench.${id}.linker`,
+      ...benchGroupEnv(id),
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       SMTP_RATE_PER_SECOND: '100000',
       PUBLIC_BASE_URL: this.baseUrl,

@@ -42,3 +42,40 @@ export function printTable(summaries: ScenarioSummary[], header: string): void {
         .trimEnd(),
     );
 }
+
+/** The same table as Markdown, for docs/performance.md: bench/results/bench.md. */
+export function markdownTable(summaries: ScenarioSummary[], header: string): string {
+  const n = (x: number) =>
+    x.toLocaleString('en-US', { maximumFractionDigits: Math.abs(x) >= 100 ? 0 : 1 });
+  const range = (r: { median: number; min: number; max: number }, digits?: number) =>
+    digits === undefined
+      ? `${n(r.median)} (${n(r.min)}–${n(r.max)})`
+      : `${r.median.toFixed(digits)} (${r.min.toFixed(digits)}–${r.max.toFixed(digits)})`;
+  const lines = [
+    `${header}`,
+    '',
+    '| scenario | size | product /s, median (range) | raw baseline /s | ratio | targets |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...summaries
+      .map((s) =>
+        [
+          `\`${s.name}\``,
+          `${n(s.items)} ${s.unit}`,
+          range(s.productSide.rate),
+          s.baselineSide ? range(s.baselineSide.rate) : s.ratio ? 'derived' : '–',
+          // Two decimals hide a ratio of 0.004; small ratios get three.
+          s.ratio ? range(s.ratio, s.ratio.median < 0.1 ? 3 : 2) : '–',
+          s.error
+            ? `FAILED: ${s.error}`
+            : s.verdicts
+                .map(
+                  (v) =>
+                    `${v.what} ${v.what === 'ratio' ? v.value.toFixed(2) : n(v.value)} (${v.target}): ${v.met ? 'met' : '**missed**'}`,
+                )
+                .join('; ') || '–',
+        ].join(' | '),
+      )
+      .map((row) => `| ${row} |`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
