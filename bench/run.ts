@@ -9,7 +9,7 @@
 import 'reflect-metadata';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './support/chart';
 import { markdownTable, printTable } from './support/table';
@@ -18,7 +18,7 @@ import type { Sample, Scenario, ScenarioContext } from './support/scenario';
 import { deriveEndToEnd, summarize, type ScenarioSummary } from './support/summary';
 import { SCENARIOS } from './scenarios';
 
-const RESULTS_DIR = join(__dirname, 'results');
+const DEFAULT_RESULTS_DIR = join(__dirname, 'results');
 
 const USAGE = `usage: npm run bench -- [options]
   --scale X       multiplies every scenario's size (default 1: the issue's sizes, hours on the
@@ -27,7 +27,9 @@ const USAGE = `usage: npm run bench -- [options]
   --only LIST     comma list of ${SCENARIOS.map((s) => s.name).join(', ')}
   --timeout-s N   one window may take at most N seconds (default 3600)
   --no-warmup     skip the untimed warm-up pass
-  --merge         keep the other scenarios of the last bench.json (re-run one, keep the rest)`;
+  --merge         keep the other scenarios of the last bench.json (re-run one, keep the rest)
+  --out DIR       results directory (default bench/results)
+  --report        run nothing: write bench.md and bench.svg again from bench.json`;
 
 interface RunOptions {
   scale: number;
@@ -36,22 +38,26 @@ interface RunOptions {
   timeoutMs: number;
   warmUp: boolean;
   merge: boolean;
+  /** Where bench.json, bench.md, bench.svg and the scenarios' logs go. */
+  out: string;
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const stack = resolveStackEnv();
-  mkdirSync(RESULTS_DIR, { recursive: true });
+  // --report needs no servers.
+  const stack = options.scenarios.length > 0 ? resolveStackEnv() : undefined;
+  mkdirSync(options.out, { recursive: true });
   const started = new Date();
   const kept = options.merge ? previousSummaries(options) : [];
   const summaries: ScenarioSummary[] = [];
   const all = () => inIssueOrder([...kept, ...summaries]);
   for (const scenario of options.scenarios) {
+    if (!stack) break;
     const context: ScenarioContext = {
       stack,
       scale: options.scale,
       log: (line) => log(`${scenario.name}: ${line}`),
-      resultsDir: join(RESULTS_DIR, scenario.name),
+      resultsDir: join(options.out, scenario.name),
       timeoutMs: options.timeoutMs,
     };
     mkdirSync(context.resultsDir, { recursive: true });
@@ -61,7 +67,7 @@ async function main(): Promise<void> {
   }
   deriveEndToEnd(all());
   await writeResults(all(), options, started);
-  printTable(all(), header(options, started));
+  printTable(all(), header(options, started, all()));
   if (summaries.some((s) => s.error)) process.exitCode = 1;
 }
 
@@ -113,7 +119,7 @@ async function runScenario(
 
 /** The last run's scenarios that this run does not repeat (--merge), marked with their date. */
 function previousSummaries(options: RunOptions): ScenarioSummary[] {
-  const file = join(RESULTS_DIR, 'bench.json');
+  const file = join(options.out, 'bench.json');
   if (!existsSync(file)) return [];
   const previous = JSON.parse(readFileSync(file, 'utf8')) as {
     date: string;
@@ -142,11 +148,14 @@ async function writeResults(
     options: { scale: options.scale, runs: options.runs, warmUp: options.warmUp },
     scenarios: summaries,
   };
-  writeFileSync(join(RESULTS_DIR, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(RESULTS_DIR, 'bench.md'), markdownTable(summaries, header(options, started)));
+  writeFileSync(join(options.out, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(
-    join(RESULTS_DIR, 'bench.svg'),
-    await renderChart(summaries, header(options, started)),
+    join(options.out, 'bench.md'),
+    markdownTable(summaries, header(options, started, summaries)),
+  );
+  writeFileSync(
+    join(options.out, 'bench.svg'),
+    await renderChart(summaries, header(options, started, summaries)),
   );
 }
 
@@ -159,12 +168,16 @@ function machine() {
   };
 }
 
-function header(options: RunOptions, started: Date): string {
+function header(options: RunOptions, started: Date, summaries: ScenarioSummary[] = []): string {
   const m = machine();
-  return (
-    `connect-provisioning bench ${started.toISOString().slice(0, 16)}Z, scale ${options.scale}, ` +
-    `${options.runs} runs, node ${m.node}, ${m.cpus} cpus`
-  );
+  const earlier = [...new Set(summaries.flatMap((s) => s.mergedFrom ?? []))];
+  const ranNow = summaries.length === 0 || summaries.some((s) => !s.mergedFrom);
+  // Merged scenarios may have run at another scale: their sizes are in the table.
+  const when =
+    earlier.length > 0
+      ? `runs of ${[...new Set([...earlier, ...(ranNow ? [started.toISOString()] : [])].map((d) => `${d.slice(0, 16)}Z`))].join(', ')}`
+      : `${started.toISOString().slice(0, 16)}Z, scale ${options.scale}`;
+  return `connect-provisioning bench ${when}, ${options.runs} runs, node ${m.node}, ${m.cpus} cpus`;
 }
 
 function describe(sample: Sample): string {
@@ -185,6 +198,8 @@ function parseOptions(argv: string[]): RunOptions {
       'timeout-s': { type: 'string', default: '3600' },
       'no-warmup': { type: 'boolean', default: false },
       merge: { type: 'boolean', default: false },
+      out: { type: 'string', default: DEFAULT_RESULTS_DIR },
+      report: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -206,11 +221,12 @@ function parseOptions(argv: string[]): RunOptions {
   return {
     scale,
     runs,
-    // The issue's order, whatever the order of --only.
-    scenarios: SCENARIOS.filter((s) => names.includes(s.name)),
+    // The issue's order, whatever the order of --only. --report runs none and keeps them all.
+    scenarios: values.report ? [] : SCENARIOS.filter((s) => names.includes(s.name)),
     timeoutMs: timeoutS * 1000,
     warmUp: !values['no-warmup'],
-    merge: values.merge,
+    merge: values.merge || values.report,
+    out: resolve(values.out),
   };
 }
 

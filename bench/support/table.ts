@@ -27,7 +27,7 @@ export function printTable(summaries: ScenarioSummary[], header: string): void {
         : s.verdicts
             .map(
               (v) =>
-                `${v.what} ${v.what === 'ratio' ? v.value.toFixed(2) : n(v.value)} ${v.target} ${v.met ? 'met' : 'MISSED'}`,
+                `${v.what} ${formatVerdict(v.what, v.value)} ${v.target} ${v.met ? 'met' : 'MISSED'}`,
             )
             .join('; ') || '-',
     ]),
@@ -70,7 +70,7 @@ export function markdownTable(summaries: ScenarioSummary[], header: string): str
             : s.verdicts
                 .map(
                   (v) =>
-                    `${v.what} ${v.what === 'ratio' ? v.value.toFixed(2) : n(v.value)} (${v.target}): ${v.met ? 'met' : '**missed**'}`,
+                    `${v.what} ${formatVerdict(v.what, v.value)} (${v.target}): ${v.met ? 'met' : '**missed**'}`,
                 )
                 .join('; ') || '–',
         ].join(' | '),
@@ -78,4 +78,10 @@ export function markdownTable(summaries: ScenarioSummary[], header: string): str
       .map((row) => `| ${row} |`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Ratios with two decimals, three below 0.1 (0.006 is not 0.01); other figures rounded. */
+function formatVerdict(what: string, value: number): string {
+  if (what === 'ratio') return value.toFixed(value < 0.1 ? 3 : 2);
+  return value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) >= 100 ? 0 : 1 });
 }
