@@ -19,6 +19,7 @@ import { fileRef, UploadFolder } from '../support/import-files';
 import { KafkaTestClient } from '../support/kafka-test-client';
 import { SmtpSink } from '../support/smtp-sink';
 import { isolatedEnv } from '../support/test-env';
+import { scrapeMetrics } from '../support/metrics-scrape';
 import { waitFor } from '../support/wait-for';
 
 const run = (command: string, args: string[]) =>
@@ -240,6 +241,16 @@ describe('address import (real Kafka and MongoDB-wire server)', () => {
       expect(kafka.json(env.TOPIC_VERIFICATION_STATUS_CHANGED!).length).toBe(statusEvents);
     },
   );
+
+  // Runs after the four formats above, before any other import.
+  it("counts the four imports' rows by outcome in /metrics, redeliveries not twice", async () => {
+    const metrics = await scrapeMetrics(importer.healthPort);
+    const rows = (outcome: string) => metrics(`connect_import_rows_total{outcome="${outcome}"}`);
+    expect(rows('updated')).toBe(4 * EXPECTED_COUNTS.updated);
+    expect(rows('unchanged')).toBe(4 * EXPECTED_COUNTS.unchanged);
+    expect(rows('duplicate_user')).toBe(4 * EXPECTED_COUNTS.reasons.duplicate_user);
+    expect(rows('email_in_use')).toBe(4 * EXPECTED_COUNTS.reasons.email_in_use);
+  });
 
   it('fails broken and hostile files cleanly, applies nothing, and keeps serving', async () => {
     const tenantId = 't-broken';

@@ -10,6 +10,7 @@ import {
 import { KafkaTestClient } from '../support/kafka-test-client';
 import { SmtpSink } from '../support/smtp-sink';
 import { isolatedEnv } from '../support/test-env';
+import { scrapeMetrics } from '../support/metrics-scrape';
 import { waitFor } from '../support/wait-for';
 
 type RequestedUser = { userId: string; email?: string };
@@ -189,6 +190,7 @@ describe('verification mail (real Kafka, MongoDB-wire server and SMTP)', () => {
     expect(users).toHaveLength(2000);
     const parts = [users.slice(0, 700), users.slice(700, 1400), users.slice(1400)];
     const mailedBefore = sink.mails.length;
+    const metricsBefore = await scrapeMetrics(worker.healthPort);
     const started = Date.now();
     await send(...parts.map((p, i) => request('bulk', p, { index: i + 1, count: 3 })).reverse());
 
@@ -210,6 +212,23 @@ describe('verification mail (real Kafka, MongoDB-wire server and SMTP)', () => {
     });
     const mailed = sink.mails.slice(mailedBefore).flatMap((m) => m.envelopeTo);
     expect(mailed).toHaveLength(1500);
+    // What an operator's Prometheus sees of the same run.
+    const metricsAfter = await scrapeMetrics(worker.healthPort);
+    const grew = (series: string) => metricsAfter(series) - metricsBefore(series);
+    expect(grew('connect_verification_decisions_total{outcome="send"}')).toBe(1500);
+    expect(grew('connect_verification_decisions_total{outcome="invalid_email"}')).toBe(100);
+    expect(grew('connect_verification_decisions_total{outcome="recently_sent"}')).toBe(100);
+    expect(grew('connect_verification_mails_total{outcome="sent"}')).toBe(1500);
+    expect(grew('connect_smtp_send_seconds_count{result="accepted"}')).toBe(1500);
+    expect(
+      grew(
+        `connect_events_consumed_total{group="${env.CONSUMER_GROUP}",topic="${env.TOPIC_VERIFICATION_REQUESTED}",result="handled"}`,
+      ),
+    ).toBe(3);
+    expect(
+      grew(`connect_events_produced_total{topic="${env.TOPIC_VERIFICATION_MAIL_REQUESTED}"}`),
+    ).toBeGreaterThanOrEqual(1500);
+    expect(metricsAfter('nodejs_eventloop_lag_p99_seconds')).toBeGreaterThan(0);
     expect(new Set(mailed)).toEqual(
       new Set(Array.from({ length: 1500 }, (_, i) => `new-${i}@example.se`)),
     );

@@ -20,6 +20,7 @@ import { KafkaTestClient } from '../support/kafka-test-client';
 import { freePort, openPage, pressButton, tokenIn } from '../support/page-client';
 import { SmtpSink } from '../support/smtp-sink';
 import { isolatedEnv } from '../support/test-env';
+import { scrapeMetrics } from '../support/metrics-scrape';
 import { waitFor } from '../support/wait-for';
 
 const TENANT = 'tenant-p';
@@ -360,5 +361,23 @@ describe('verification page and linker (real Kafka, MongoDB-wire server and SMTP
     } finally {
       await limited.stop();
     }
+  });
+
+  // Runs last: it reads what the tests above did to both processes.
+  it("shows the presses and the links in each process's /metrics", async () => {
+    const pageMetrics = await scrapeMetrics(page.healthPort);
+    const workerMetrics = await scrapeMetrics(worker.healthPort);
+    expect(pageMetrics('connect_link_confirmations_total{result="verified"}')).toBeGreaterThan(0);
+    expect(
+      pageMetrics('connect_link_confirmations_total{result="already_verified"}'),
+    ).toBeGreaterThan(0);
+    expect(pageMetrics('connect_link_confirmations_total{result="csrf_refused"}')).toBeGreaterThan(
+      0,
+    );
+    expect(workerMetrics('connect_email_verifications_total{outcome="linked"}')).toBeGreaterThan(0);
+    expect(workerMetrics('connect_email_verifications_total{outcome="stale"}')).toBe(1);
+    expect(
+      workerMetrics(`connect_events_produced_total{topic="${env.TOPIC_VISMA_CONNECT_LINKED}"}`),
+    ).toBeGreaterThan(0);
   });
 });

@@ -10,6 +10,7 @@ import {
   ensureTopics,
   EventPublisher,
   KafkaEventServer,
+  MessagingMetrics,
   OutboxRelay,
   pingBroker,
   startEventMicroservice,
@@ -23,11 +24,16 @@ import {
   UserImportRepository,
   UserStateRepository,
 } from '@app/persistence';
-import { createLogger, createMetricsRegistry, HealthServer } from '@app/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  HealthServer,
+  OutcomeCounter,
+} from '@app/observability';
 import { RunUserImport } from '@app/user-import';
 import { loadImportWorkerConfig } from './config';
 import { ImportWorkerModule } from './import-worker.module';
-import { EVENT_SOURCE } from './user-import-uploaded.handler';
+import { EVENT_SOURCE, IMPORT_ROW_OUTCOMES } from './user-import-uploaded.handler';
 
 export interface RunningImportWorker {
   app: INestMicroservice;
@@ -55,6 +61,9 @@ export async function startImportWorker(
       level: config.LOG_LEVEL,
     });
   const topics = topicMapFrom(config);
+  // One registry per process: /metrics serves Node's figures and the layers' counters.
+  const metrics = createMetricsRegistry(SERVICE);
+  const messagingMetrics = new MessagingMetrics(metrics);
   const consumer = {
     ...consumerSettingsFrom(config, config.IMPORT_CONSUMER_GROUP),
     groupId: config.IMPORT_CONSUMER_GROUP,
@@ -99,7 +108,7 @@ export async function startImportWorker(
     opened.push({ close: () => admin.disconnect() });
 
     const outbox = new OutboxRelay(
-      new EventPublisher(producer, topics),
+      new EventPublisher(producer, topics, messagingMetrics),
       [userStates.outbox, imports.outbox],
       { sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, graceMs: config.OUTBOX_GRACE_MS },
       log.child({ component: 'outbox' }),
@@ -134,9 +143,15 @@ export async function startImportWorker(
       consumer,
       processed,
       logger: log,
+      metrics: messagingMetrics,
     });
     const app = await startEventMicroservice(
-      ImportWorkerModule.register({ logger: log, outbox, runImport }),
+      ImportWorkerModule.register({
+        logger: log,
+        outbox,
+        runImport,
+        outcomes: new OutcomeCounter(metrics, IMPORT_ROW_OUTCOMES),
+      }),
       server,
     );
     opened.push({ close: () => app.close() });
@@ -146,7 +161,7 @@ export async function startImportWorker(
     const health = new HealthServer(
       { kafka: () => pingBroker(admin), mongodb: () => pingMongo(connection) },
       log,
-      createMetricsRegistry('import-worker'),
+      metrics,
     );
     const healthPort = await health.start(config.HEALTH_PORT);
     opened.push({ close: () => health.stop() });

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { OutboxRelay } from '@app/messaging';
-import { ObservabilityModule } from '@app/observability';
+import { ObservabilityModule, OutcomeCounter } from '@app/observability';
 import { RunUserImport } from '@app/user-import';
 import { UserImportUploadedHandler } from './user-import-uploaded.handler';
 
@@ -10,6 +10,7 @@ export class ImportWorkerModule {
   static register(resources: {
     logger: Logger;
     outbox: OutboxRelay;
+    outcomes: OutcomeCounter;
     runImport: RunUserImport;
   }): DynamicModule {
     return {
@@ -18,6 +19,7 @@ export class ImportWorkerModule {
       controllers: [UserImportUploadedHandler],
       providers: [
         { provide: OutboxRelay, useValue: resources.outbox },
+        { provide: OutcomeCounter, useValue: resources.outcomes },
         { provide: RunUserImport, useValue: resources.runImport },
       ],
     };

@@ -2,9 +2,17 @@ import { Controller, Inject } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { CloudEvent } from '@app/contracts';
 import { OnEvent, OutboxRelay } from '@app/messaging';
+import { OutcomeCounter } from '@app/observability';
 import { RunUserImport } from '@app/user-import';
 
 export const EVENT_SOURCE = '/connect-provisioning/import-worker';
+
+/** Counted for /metrics by this handler. */
+export const IMPORT_ROW_OUTCOMES = {
+  name: 'connect_import_rows_total',
+  help: 'Imported rows, by outcome: updated, unchanged, or the reason they were rejected',
+  label: 'outcome',
+};
 
 /** Translates UserImportUploaded into the import and publishes its completion. */
 @Controller()
@@ -12,6 +20,7 @@ export class UserImportUploadedHandler {
   constructor(
     @Inject(RunUserImport) private readonly runImport: RunUserImport,
     @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
+    @Inject(OutcomeCounter) private readonly outcomes: OutcomeCounter,
     private readonly logger: PinoLogger,
   ) {}
 
@@ -27,9 +36,11 @@ export class UserImportUploadedHandler {
     if (result.kind !== 'already_completed' && result.completion)
       await this.outbox.flush(result.completion);
     const log = { eventId: event.id, importId, tenantId };
-    if (result.kind === 'completed')
+    if (result.kind === 'completed') {
+      const { updated, unchanged, reasons } = result.counts;
+      this.outcomes.add({ updated, unchanged, ...reasons });
       this.logger.info({ ...log, ...result.counts }, 'import completed');
-    else if (result.kind === 'failed')
+    } else if (result.kind === 'failed')
       this.logger.warn({ ...log, error: result.failure }, 'import failed');
     else this.logger.info(log, 'import was completed already');
   }

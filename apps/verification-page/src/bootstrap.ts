@@ -11,6 +11,7 @@ import {
   createProducer,
   ensureTopics,
   EventPublisher,
+  MessagingMetrics,
   OutboxRelay,
   pingBroker,
   topicMapFrom,
@@ -22,13 +23,19 @@ import {
   UserStateRepository,
   VerificationLinkRepository,
 } from '@app/persistence';
-import { createLogger, createMetricsRegistry, HealthServer } from '@app/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  HealthServer,
+  OutcomeCounter,
+} from '@app/observability';
 import { PageRenderer } from '@app/pages';
 import { VerificationLinkPage } from '@app/verification';
 import { loadPageConfig } from './config';
 import { PageExceptionFilter } from './page-exception.filter';
 import { pageCsrf, securityHeaders } from './page-security';
 import { VerificationPageModule } from './verification-page.module';
+import { CONFIRMATION_OUTCOMES } from './verify.controller';
 
 export interface RunningPage {
   app: INestApplication;
@@ -62,6 +69,9 @@ export async function startVerificationPage(
   if (!config.PAGE_CSRF_SECRET)
     log.warn('PAGE_CSRF_SECRET is not set: forms work with this instance only');
   const topics = topicMapFrom(config);
+  // One registry per process: /metrics serves Node's figures and the layers' counters.
+  const metrics = createMetricsRegistry(SERVICE);
+  const messagingMetrics = new MessagingMetrics(metrics);
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: `${config.KAFKA_CLIENT_ID}.${SERVICE}`,
@@ -93,7 +103,7 @@ export async function startVerificationPage(
     opened.push({ close: () => admin.disconnect() });
 
     const outbox = new OutboxRelay(
-      new EventPublisher(producer, topics),
+      new EventPublisher(producer, topics, messagingMetrics),
       [uses.outbox],
       { sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, graceMs: config.OUTBOX_GRACE_MS },
       log.child({ component: 'outbox' }),
@@ -112,6 +122,7 @@ export async function startVerificationPage(
         csrf: pageCsrf(config.PAGE_CSRF_SECRET, secure),
         options: { loginUrl: config.LOGIN_URL, minResponseMs: config.PAGE_MIN_RESPONSE_MS },
         rateLimitPerMinute: config.PAGE_RATE_LIMIT_PER_MINUTE,
+        outcomes: new OutcomeCounter(metrics, CONFIRMATION_OUTCOMES),
       }),
       new ExpressAdapter(),
       { bufferLogs: true },
@@ -130,7 +141,7 @@ export async function startVerificationPage(
     const health = new HealthServer(
       { kafka: () => pingBroker(admin), mongodb: () => pingMongo(connection) },
       log,
-      createMetricsRegistry('verification-page'),
+      metrics,
     );
     const healthPort = await health.start(config.HEALTH_PORT);
     opened.push({ close: () => health.stop() });

@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { Logger } from 'pino';
 import { OutboxRelay } from '@app/messaging';
-import { ObservabilityModule } from '@app/observability';
+import { ObservabilityModule, OutcomeCounter } from '@app/observability';
 import { PageRenderer } from '@app/pages';
 import { VerificationLinkPage } from '@app/verification';
 import { PAGE_CSRF, PAGE_OPTIONS, type PageCsrf, type PageOptions } from './page-providers';
@@ -19,6 +19,7 @@ export class VerificationPageModule {
     csrf: PageCsrf;
     options: PageOptions;
     rateLimitPerMinute: number;
+    outcomes: OutcomeCounter;
   }): DynamicModule {
     return {
       module: VerificationPageModule,
@@ -35,6 +36,7 @@ export class VerificationPageModule {
       providers: [
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: OutboxRelay, useValue: resources.outbox },
+        { provide: OutcomeCounter, useValue: resources.outcomes },
         { provide: VerificationLinkPage, useValue: resources.linkPage },
         { provide: PageRenderer, useValue: resources.pages },
         { provide: PAGE_CSRF, useValue: resources.csrf },

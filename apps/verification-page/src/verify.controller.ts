@@ -4,7 +4,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 import { OutboxRelay } from '@app/messaging';
-import { maskEmail } from '@app/observability';
+import { maskEmail, OutcomeCounter } from '@app/observability';
 import { PAGE_STYLESHEET, PageRenderer, type PageName } from '@app/pages';
 import {
   hashVerificationToken,
@@ -21,6 +21,13 @@ const PROBLEM_PAGES: Readonly<Record<LinkProblem, PageName>> = {
   voided: 'link_voided',
 };
 
+/** Counted for /metrics by the controller: every POST, by what became of it. */
+export const CONFIRMATION_OUTCOMES = {
+  name: 'connect_link_confirmations_total',
+  help: 'Presses of the verify button, by result: verified, already_verified, unknown, expired, voided or csrf_refused',
+  label: 'result',
+};
+
 /**
  * GET and HEAD show the link's page and change nothing (mail scanners follow links); POST
  * verifies. Link problems all answer 404 after the same minimum time, so neither the status
@@ -31,6 +38,7 @@ export class VerifyController {
   constructor(
     @Inject(VerificationLinkPage) private readonly linkPage: VerificationLinkPage,
     @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
+    @Inject(OutcomeCounter) private readonly confirmations: OutcomeCounter,
     @Inject(PageRenderer) private readonly pages: PageRenderer,
     @Inject(PAGE_CSRF) private readonly csrf: PageCsrf,
     @Inject(PAGE_OPTIONS) private readonly options: PageOptions,
@@ -58,12 +66,14 @@ export class VerifyController {
   ): Promise<void> {
     const started = Date.now();
     if (!this.csrf.accepts(req)) {
+      this.confirmations.inc('csrf_refused');
       await this.atLeastMinimum(started);
       this.send(res, 403, this.pages.render('form_expired', {}));
       return;
     }
     const result = await this.linkPage.confirm(token, new Date());
     if (result.kind === 'verified') await this.publish(result, token);
+    this.confirmations.inc(result.kind === 'problem' ? result.problem : result.kind);
     this.logger.info({ link: linkRef(token), result: result.kind }, 'verification confirmed');
     await this.atLeastMinimum(started);
     this.send(res, result.kind === 'problem' ? 404 : 200, this.resultView(result));

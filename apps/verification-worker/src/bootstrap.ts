@@ -10,6 +10,7 @@ import {
   ensureTopics,
   EventPublisher,
   KafkaEventServer,
+  MessagingMetrics,
   OutboxRelay,
   pingBroker,
   startEventMicroservice,
@@ -25,12 +26,24 @@ import {
   UserStateRepository,
   VerificationLinkRepository,
 } from '@app/persistence';
-import { createLogger, createMetricsRegistry, HealthServer } from '@app/observability';
-import { createMailTransport, MailRenderer, mailTransportConfigFrom } from '@app/mail';
+import {
+  createLogger,
+  createMetricsRegistry,
+  HealthServer,
+  OutcomeCounter,
+} from '@app/observability';
+import {
+  createMailTransport,
+  MailRenderer,
+  mailTransportConfigFrom,
+  MeteredMailTransport,
+} from '@app/mail';
 import { LinkVismaConnect, SendVerificationMails } from '@app/verification';
 import { LinkerModule } from './linker.module';
 import { MailStepModule } from './mail-step.module';
-import { EVENT_SOURCE } from './verification-requested.handler';
+import { VERIFICATION_OUTCOMES } from './email-verified.handler';
+import { DECISION_OUTCOMES, EVENT_SOURCE } from './verification-requested.handler';
+import { MAIL_OUTCOMES } from './verification-mail-requested.handler';
 import { TemplateVerificationMailer } from './verification-mailer';
 import { DEFAULT_CONSUMER_GROUP, loadWorkerConfig } from './config';
 import { VerificationWorkerModule } from './verification-worker.module';
@@ -63,6 +76,9 @@ export async function startVerificationWorker(
       level: config.LOG_LEVEL,
     });
   const topics = topicMapFrom(config);
+  // One registry per process: /metrics serves Node's figures and the layers' counters.
+  const metrics = createMetricsRegistry(SERVICE);
+  const messagingMetrics = new MessagingMetrics(metrics);
   const consumer = consumerSettingsFrom(config, DEFAULT_CONSUMER_GROUP);
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
@@ -114,7 +130,7 @@ export async function startVerificationWorker(
     opened.push({ close: () => admin.disconnect() });
 
     const outbox = new OutboxRelay(
-      new EventPublisher(producer, topics),
+      new EventPublisher(producer, topics, messagingMetrics),
       [userStates.outbox, progress.outbox, progress.outcomesOutbox],
       { sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, graceMs: config.OUTBOX_GRACE_MS },
       log.child({ component: 'outbox' }),
@@ -126,10 +142,12 @@ export async function startVerificationWorker(
       consumer,
       processed,
       logger: log,
+      metrics: messagingMetrics,
     });
     const app = await startEventMicroservice(
       VerificationWorkerModule.register({
         logger: log,
+        outcomes: new OutcomeCounter(metrics, DECISION_OUTCOMES),
         userStates,
         progress,
         outbox,
@@ -139,7 +157,10 @@ export async function startVerificationWorker(
     );
     opened.push({ close: () => app.close() });
 
-    const transport = createMailTransport(mailTransportConfigFrom(config));
+    const transport = new MeteredMailTransport(
+      createMailTransport(mailTransportConfigFrom(config)),
+      metrics,
+    );
     opened.push({ close: () => transport.close() });
     if (!config.SMTP_URL)
       log.warn(
@@ -168,10 +189,16 @@ export async function startVerificationWorker(
       },
       processed,
       logger: log,
+      metrics: messagingMetrics,
     });
     if (config.MAIL_STEP === 'on') {
       const mailApp = await startEventMicroservice(
-        MailStepModule.register({ logger: log, outbox, sendMails }),
+        MailStepModule.register({
+          logger: log,
+          outbox,
+          sendMails,
+          outcomes: new OutcomeCounter(metrics, MAIL_OUTCOMES),
+        }),
         mailServer,
       );
       opened.push({ close: () => mailApp.close() });
@@ -185,10 +212,12 @@ export async function startVerificationWorker(
       consumer: { ...consumer, groupId: config.LINKER_CONSUMER_GROUP },
       processed,
       logger: log,
+      metrics: messagingMetrics,
     });
     const linkerApp = await startEventMicroservice(
       LinkerModule.register({
         logger: log,
+        outcomes: new OutcomeCounter(metrics, VERIFICATION_OUTCOMES),
         outbox,
         linkVismaConnect: new LinkVismaConnect(userStates, verifiedLog),
       }),
@@ -209,7 +238,7 @@ export async function startVerificationWorker(
     const health = new HealthServer(
       { kafka: () => pingBroker(admin), mongodb: () => pingMongo(connection) },
       log,
-      createMetricsRegistry('verification-worker'),
+      metrics,
     );
     const healthPort = await health.start(config.HEALTH_PORT);
     opened.push({ close: () => health.stop() });

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { OutboxRelay } from '@app/messaging';
-import { ObservabilityModule } from '@app/observability';
+import { ObservabilityModule, OutcomeCounter } from '@app/observability';
 import { LinkVismaConnect } from '@app/verification';
 import { EmailVerifiedHandler } from './email-verified.handler';
 
@@ -11,6 +11,7 @@ export class LinkerModule {
   static register(resources: {
     logger: Logger;
     outbox: OutboxRelay;
+    outcomes: OutcomeCounter;
     linkVismaConnect: LinkVismaConnect;
   }): DynamicModule {
     return {
@@ -19,6 +20,7 @@ export class LinkerModule {
       controllers: [EmailVerifiedHandler],
       providers: [
         { provide: OutboxRelay, useValue: resources.outbox },
+        { provide: OutcomeCounter, useValue: resources.outcomes },
         { provide: LinkVismaConnect, useValue: resources.linkVismaConnect },
       ],
     };

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { OutboxRelay } from '@app/messaging';
-import { ObservabilityModule } from '@app/observability';
+import { ObservabilityModule, OutcomeCounter } from '@app/observability';
 import { SendVerificationMails } from '@app/verification';
 import { VerificationMailRequestedHandler } from './verification-mail-requested.handler';
 
@@ -11,6 +11,7 @@ export class MailStepModule {
   static register(resources: {
     logger: Logger;
     outbox: OutboxRelay;
+    outcomes: OutcomeCounter;
     sendMails: SendVerificationMails;
   }): DynamicModule {
     return {
@@ -19,6 +20,7 @@ export class MailStepModule {
       controllers: [VerificationMailRequestedHandler],
       providers: [
         { provide: OutboxRelay, useValue: resources.outbox },
+        { provide: OutcomeCounter, useValue: resources.outcomes },
         { provide: SendVerificationMails, useValue: resources.sendMails },
       ],
     };

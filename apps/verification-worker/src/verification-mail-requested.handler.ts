@@ -3,7 +3,15 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import type { CloudEvent } from '@app/contracts';
 import { type BatchFailures, type EventContext, OnEventBatch, OutboxRelay } from '@app/messaging';
+import { OutcomeCounter } from '@app/observability';
 import { type MailOutcome, SendVerificationMails } from '@app/verification';
+
+/** Counted for /metrics by this handler. */
+export const MAIL_OUTCOMES = {
+  name: 'connect_verification_mails_total',
+  help: 'Verification mails handled, by outcome: sent, failed, or why none was needed',
+  label: 'outcome',
+};
 
 /**
  * The mail step: a batch of due verification mails per call, so its reads and writes are
@@ -14,6 +22,7 @@ export class VerificationMailRequestedHandler {
   constructor(
     @Inject(SendVerificationMails) private readonly sendMails: SendVerificationMails,
     @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
+    @Inject(OutcomeCounter) private readonly outcomes: OutcomeCounter,
     private readonly logger: PinoLogger,
   ) {}
 
@@ -27,12 +36,14 @@ export class VerificationMailRequestedHandler {
       new Date(),
     );
     for (const batch of result.outbox) await this.outbox.flush(batch);
+    const outcomes = countOutcomes(result.outcomes);
+    this.outcomes.add(outcomes);
     this.logger.info(
       {
         events: events.length,
         attempt: context.attempt,
         requestIds: [...new Set(events.map((e) => e.data.requestId))].slice(0, 10),
-        outcomes: countOutcomes(result.outcomes),
+        outcomes,
         retrying: result.retry.size,
       },
       'verification mails handled',

@@ -2,9 +2,17 @@ import { Controller, Inject } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { CloudEvent } from '@app/contracts';
 import { OnEvent, OutboxRelay } from '@app/messaging';
+import { OutcomeCounter } from '@app/observability';
 import { RecordVerificationRequest, type UserOutcome } from '@app/verification';
 
 export const EVENT_SOURCE = '/connect-provisioning/verification-worker';
+
+/** Counted for /metrics by this handler. */
+export const DECISION_OUTCOMES = {
+  name: 'connect_verification_decisions_total',
+  help: 'Users of verification requests, by decision: send, or why they were skipped',
+  label: 'outcome',
+};
 
 /** Translates VerificationRequested into the domain's use case and publishes what it saved. */
 @Controller()
@@ -12,6 +20,7 @@ export class VerificationRequestedHandler {
   constructor(
     @Inject(RecordVerificationRequest) private readonly recordRequest: RecordVerificationRequest,
     @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
+    @Inject(OutcomeCounter) private readonly outcomes: OutcomeCounter,
     private readonly logger: PinoLogger,
   ) {}
 
@@ -24,6 +33,8 @@ export class VerificationRequestedHandler {
       at: new Date(),
     });
     if (completion) await this.outbox.flush(completion);
+    const decided = countOutcomes(outcomes);
+    this.outcomes.add(decided);
     this.logger.info(
       {
         eventId: event.id,
@@ -32,7 +43,7 @@ export class VerificationRequestedHandler {
         part,
         users: event.data.users.length,
         changed: changes.length,
-        outcomes: countOutcomes(outcomes),
+        outcomes: decided,
         completed: completion !== undefined,
       },
       'verification request recorded',

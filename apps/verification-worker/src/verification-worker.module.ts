@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { OutboxRelay } from '@app/messaging';
-import { ObservabilityModule } from '@app/observability';
+import { ObservabilityModule, OutcomeCounter } from '@app/observability';
 import { RequestProgressRepository, UserStateRepository } from '@app/persistence';
 import { RecordVerificationRequest } from '@app/verification';
 import { VerificationRequestedHandler } from './verification-requested.handler';
@@ -13,6 +13,8 @@ export interface WorkerResources {
   progress: RequestProgressRepository;
   outbox: OutboxRelay;
   coolDownMs: number;
+  /** Users decided, by outcome, for /metrics. */
+  outcomes: OutcomeCounter;
 }
 
 @Module({})
@@ -24,6 +26,7 @@ export class VerificationWorkerModule {
       controllers: [VerificationRequestedHandler],
       providers: [
         { provide: OutboxRelay, useValue: resources.outbox },
+        { provide: OutcomeCounter, useValue: resources.outcomes },
         {
           provide: RecordVerificationRequest,
           useValue: new RecordVerificationRequest(

@@ -1,7 +1,9 @@
 import type { EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import pino from 'pino';
 import { createEvent, serializeEvent } from '@app/contracts';
+import { Registry } from 'prom-client';
 import { BatchProcessor, type HandlerRoute } from './batch-processor';
+import { MessagingMetrics } from './messaging-metrics';
 
 // Unit tests of the processor's decisions, with Kafka's batch and producer as fakes. The real
 // broker paths (DLQ, retry topics, commits) are covered by test/e2e/messaging-layer.
@@ -30,7 +32,7 @@ function message(offset: number, headers: Record<string, string> = {}): KafkaMes
 function fakeBatch(topic: string, messages: KafkaMessage[], running = () => true) {
   const resume = jest.fn();
   const payload = {
-    batch: { topic, partition: 0, messages },
+    batch: { topic, partition: 0, messages, highWatermark: '100' },
     resolveOffset: jest.fn(),
     heartbeat: jest.fn(async () => undefined),
     isRunning: running,
@@ -42,7 +44,7 @@ function fakeBatch(topic: string, messages: KafkaMessage[], running = () => true
   return { payload: payload as unknown as EachBatchPayload, fake: payload, resume };
 }
 
-function processor(now = Date.now) {
+function processor(now = Date.now, metrics?: MessagingMetrics) {
   const producer = { sendBatch: jest.fn(async () => undefined) };
   const sut = new BatchProcessor({
     producer: producer as unknown as Producer,
@@ -52,6 +54,7 @@ function processor(now = Date.now) {
     unavailableMaxWaitMs: 60_000,
     logger: pino({ level: 'silent' }),
     now,
+    ...(metrics ? { metrics } : {}),
   });
   return { sut, producer };
 }
@@ -135,5 +138,39 @@ describe('BatchProcessor', () => {
     expect(call.topicMessages[0]?.messages[0]?.headers['error-code']).toBe(
       'malformed_retry_headers',
     );
+  });
+
+  it('counts what became of each event and the partition lag for /metrics', async () => {
+    const registry = new Registry();
+    const { sut } = processor(Date.now, new MessagingMetrics(registry));
+    const permanent = new TypeError('bug');
+    const transient = Object.assign(new Error('451 try later'), { responseCode: 451 });
+    const invoke = jest.fn(async (event: unknown) => {
+      const id = (event as { id: string }).id;
+      if (id === 'e3') throw permanent;
+      if (id === 'e4') throw transient;
+    });
+    const notJson = { ...message(5), value: Buffer.from('{oops') };
+    const { payload } = fakeBatch('src', [
+      message(1),
+      message(2),
+      message(2),
+      message(3),
+      message(4),
+      notJson,
+    ]);
+
+    await sut.process(payload, route(invoke), false);
+
+    const text = await registry.metrics();
+    const count = (result: string) =>
+      new RegExp(
+        `connect_events_consumed_total\\{group="g",topic="src",result="${result}"\\} (\\d+)`,
+      ).exec(text)?.[1];
+    expect(count('handled')).toBe('2');
+    expect(count('duplicate')).toBe('1');
+    expect(count('retried')).toBe('1');
+    expect(count('dead_lettered')).toBe('2'); // the bug and the value that is not JSON
+    expect(text).toContain('connect_consumer_lag{group="g",topic="src",partition="0"} 94');
   });
 });

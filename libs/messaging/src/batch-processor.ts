@@ -1,8 +1,9 @@
 import type { EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { type AnyCloudEvent, type EventType, parseEvent } from '@app/contracts';
+import { type AnyCloudEvent, dlqTopicOf, type EventType, parseEvent } from '@app/contracts';
 import { classifyFailure, failureCode, failureMessage } from './errors';
 import type { EventContext } from './event-handlers';
+import type { ConsumeResult, MessagingMetrics } from './messaging-metrics';
 import { HEADERS, headerString } from './headers';
 import type { ProcessedEventStore } from './processed-event-store';
 import { nextRetryStep, readRetryHeaders, type RetryPolicy } from './retry-policy';
@@ -28,6 +29,7 @@ export interface BatchProcessorOptions {
   /** How long to wait in place for an unavailable dependency before using the retry topics. */
   unavailableMaxWaitMs: number;
   logger: Logger;
+  metrics?: MessagingMetrics;
   now?: () => number;
 }
 
@@ -71,6 +73,7 @@ export class BatchProcessor {
         await payload.heartbeat();
         await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
         index += chunk.length;
+        this.recordLag(payload, last);
       }
       if (dueAt !== undefined) {
         // The rest of this retry partition is not due yet: stop fetching it until it is,
@@ -179,6 +182,7 @@ export class BatchProcessor {
     }
 
     const todo = await this.withoutApplied(deliveries, route);
+    const counts = new Map<ConsumeResult, number>([['duplicate', deliveries.length - todo.length]]);
     const failures = await this.whileAlive(payload, () => this.invoke(payload, route, todo));
     const succeeded = todo.filter((d) => !failures.has(d.event.id));
     if (route.dedupe && this.options.processed && succeeded.length > 0) {
@@ -220,6 +224,13 @@ export class BatchProcessor {
       );
     }
     await sendCopies(this.options.producer, copies);
+    counts.set('handled', succeeded.length);
+    for (const copy of copies) {
+      const result = copy.topic === dlqTopicOf(route.sourceTopic) ? 'dead_lettered' : 'retried';
+      counts.set(result, (counts.get(result) ?? 0) + 1);
+    }
+    for (const [result, count] of counts)
+      this.options.metrics?.eventsConsumed(this.options.groupId, batch.topic, result, count);
     return 'done';
   }
 
@@ -290,6 +301,14 @@ export class BatchProcessor {
       }
     }
     return failures;
+  }
+
+  /** The partition's lag behind the high watermark the batch was fetched with. */
+  private recordLag(payload: EachBatchPayload, last: KafkaMessage): void {
+    const { batch } = payload;
+    const lag = Number(batch.highWatermark) - Number(last.offset) - 1;
+    if (Number.isFinite(lag))
+      this.options.metrics?.partitionLag(this.options.groupId, batch.topic, batch.partition, lag);
   }
 
   private pauseUntil(payload: EachBatchPayload, dueAt: number): void {

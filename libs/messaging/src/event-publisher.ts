@@ -1,6 +1,7 @@
 import type { Producer } from 'kafkajs';
 import { CLOUDEVENTS_CONTENT_TYPE, type AnyCloudEvent } from '@app/contracts';
 import type { TopicMap } from './kafka-env';
+import type { MessagingMetrics } from './messaging-metrics';
 import { type OutboxEntry, toOutboxEntry } from './outbox/outbox-entry';
 import { groupByTopic } from './topic-messages';
 
@@ -12,6 +13,7 @@ export class EventPublisher {
   constructor(
     private readonly producer: Producer,
     private readonly topics: TopicMap,
+    private readonly metrics?: MessagingMetrics,
   ) {}
 
   async publish(events: readonly AnyCloudEvent[]): Promise<void> {
@@ -22,14 +24,14 @@ export class EventPublisher {
   async publishEntries(entries: readonly OutboxEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const headers = { 'content-type': CLOUDEVENTS_CONTENT_TYPE };
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: groupByTopic(
-        entries.map((entry) => ({
-          topic: this.topics[entry.type],
-          message: { key: entry.key, value: entry.value, headers },
-        })),
-      ),
-    });
+    const topicMessages = groupByTopic(
+      entries.map((entry) => ({
+        topic: this.topics[entry.type],
+        message: { key: entry.key, value: entry.value, headers },
+      })),
+    );
+    await this.producer.sendBatch({ acks: -1, topicMessages });
+    for (const { topic, messages } of topicMessages)
+      this.metrics?.eventsProduced(topic, messages.length);
   }
 }

@@ -10,6 +10,7 @@ export * from './event-handlers';
 export * from './processed-event-store';
 export * from './batch-processor';
 export * from './kafka-event.server';
+export * from './messaging-metrics';
 export * from './outbox/outbox-entry';
 export * from './outbox/outbox-relay';
 export * from './broker-health';

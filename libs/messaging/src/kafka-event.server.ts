@@ -6,6 +6,7 @@ import { type EventType, isEventType, retryTopicOf } from '@app/contracts';
 import { BatchProcessor, type HandlerRoute } from './batch-processor';
 import type { EventContext, HandlerExtras } from './event-handlers';
 import type { TopicMap } from './kafka-env';
+import type { MessagingMetrics } from './messaging-metrics';
 import type { ProcessedEventStore } from './processed-event-store';
 import type { RetryPolicy } from './retry-policy';
 
@@ -32,6 +33,7 @@ export interface KafkaEventServerOptions {
   consumer: ConsumerSettings;
   processed?: ProcessedEventStore;
   logger: Logger;
+  metrics?: MessagingMetrics;
 }
 
 interface TopicRoute {
@@ -125,6 +127,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       maxBatch: settings.maxBatch,
       unavailableMaxWaitMs: settings.unavailableMaxWaitMs,
       logger: this.log,
+      ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
     });
     this.processor = processor;
 

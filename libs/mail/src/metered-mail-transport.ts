@@ -1,0 +1,55 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { MailTransport, OutgoingMail, SendReceipt } from './mail-transport';
+
+/**
+ * Any MailTransport, timed and counted for /metrics: how long the server took to accept or
+ * refuse each mail, and every failure by its SMTP reply code (or the error code, such as
+ * ECONNREFUSED, when there was no reply).
+ */
+export class MeteredMailTransport implements MailTransport {
+  private readonly seconds: Histogram<'result'>;
+  private readonly failures: Counter<'code'>;
+
+  constructor(
+    private readonly inner: MailTransport,
+    registry: Registry,
+  ) {
+    this.seconds = new Histogram({
+      name: 'connect_smtp_send_seconds',
+      help: 'Time from handing a mail to the SMTP pool to the server accepting or refusing it',
+      labelNames: ['result'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+    this.failures = new Counter({
+      name: 'connect_smtp_failures_total',
+      help: 'Mails the SMTP server refused or could not take, by reply or error code',
+      labelNames: ['code'],
+      registers: [registry],
+    });
+  }
+
+  async send(mail: OutgoingMail): Promise<SendReceipt> {
+    const stop = this.seconds.startTimer();
+    try {
+      const receipt = await this.inner.send(mail);
+      stop({ result: receipt.accepted ? 'accepted' : 'rejected' });
+      if (!receipt.accepted) this.failures.inc({ code: 'rejected' });
+      return receipt;
+    } catch (error) {
+      stop({ result: 'failed' });
+      this.failures.inc({ code: failureCode(error) });
+      throw error;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+function failureCode(error: unknown): string {
+  const { responseCode, code } = (error ?? {}) as { responseCode?: unknown; code?: unknown };
+  if (typeof responseCode === 'number') return String(responseCode);
+  return typeof code === 'string' ? code : 'unknown';
+}
