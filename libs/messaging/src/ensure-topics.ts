@@ -1,4 +1,5 @@
-import type { Kafka } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin, Kafka } from 'kafkajs';
 import { dlqTopicOf, retryTopicOf } from '@app/contracts';
 
 export interface TopicLayout {
@@ -29,6 +30,7 @@ export async function ensureTopics(
   kafka: Kafka,
   topics: readonly string[],
   layout: TopicLayout,
+  leaderWaitMs = LEADER_WAIT_MS,
 ): Promise<void> {
   const wanted = [...new Set(topics)];
   const admin = kafka.admin();
@@ -53,11 +55,39 @@ export async function ensureTopics(
             : {}),
         })),
       })
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
+        const type = (error as { type?: string }).type;
         // Another instance starting at the same moment may have created them first.
-        if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+        if (type === 'TOPIC_ALREADY_EXISTS') return;
+        // kafkajs waits for leaders but retries only LEADER_NOT_AVAILABLE; a broker that is
+        // busy (deleting other topics, just started) answers this for a while instead.
+        if (type === 'UNKNOWN_TOPIC_OR_PARTITION')
+          return waitForLeaders(admin, missing, leaderWaitMs);
+        throw error;
       });
   } finally {
     await admin.disconnect();
+  }
+}
+
+const LEADER_WAIT_MS = 30_000;
+const LEADER_POLL_MS = 250;
+
+/** Until every partition of `topics` has a leader; the broker's last answer if it never does. */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      const led = found.every(
+        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+      );
+      if (found.length === topics.length && led) return;
+      if (Date.now() > deadline)
+        throw new Error(`topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await sleep(LEADER_POLL_MS);
   }
 }
