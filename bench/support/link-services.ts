@@ -51,6 +51,7 @@ type Cleanup = () => Promise<unknown>;
 
 export class LinkServices {
   private readonly tokens = new Map<string, string>();
+  private readonly completed = new Set<string>();
   private readonly seen: Record<Watched, Map<string, number>> = {
     EmailVerified: new Map(),
     VismaConnectLinked: new Map(),
@@ -119,6 +120,14 @@ export class LinkServices {
       `${count} verification mails`,
       200,
     );
+    // The worker settles each mail after the SMTP server took it; windows start when it is done,
+    // so no measured link shares the database with the tail of the mailing.
+    await waitUntil(
+      () => this.completed.has(requestId),
+      timeoutMs,
+      `the completion of the request mailing ${count} users`,
+      200,
+    );
     return userIds;
   }
 
@@ -184,7 +193,7 @@ export class LinkServices {
     const layout = loadConfig(kafkaEnvSchema, env);
     await ensureTopics(
       kafka,
-      WATCHED.map((type) => this.topic(type)),
+      [...WATCHED.map((type) => this.topic(type)), this.topic('VerificationBatchCompleted')],
       {
         partitions: layout.KAFKA_TOPIC_PARTITIONS,
         replicationFactor: layout.KAFKA_TOPIC_REPLICATION_FACTOR,
@@ -236,9 +245,15 @@ export class LinkServices {
       consumer.on(consumer.events.GROUP_JOIN, () => done()),
     );
     const typeOf = new Map(WATCHED.map((type) => [this.topic(type), type]));
-    await consumer.subscribe({ topics: [...typeOf.keys()], fromBeginning: true });
+    const completions = this.topic('VerificationBatchCompleted');
+    await consumer.subscribe({ topics: [...typeOf.keys(), completions], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, message }) => {
+        if (topic === completions) {
+          const completed = parseEventOf(message.value, 'VerificationBatchCompleted');
+          if (completed.ok) this.completed.add(completed.event.data.requestId);
+          return;
+        }
         const arrived = performance.now();
         const type = typeOf.get(topic) ?? 'VismaConnectLinked';
         const parsed = parseEventOf(message.value, type);

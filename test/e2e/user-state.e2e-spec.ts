@@ -72,6 +72,42 @@ describe('user states and verification links (real MongoDB-wire server)', () => 
     }
   });
 
+  it.each(['each', 'in'] as const)(
+    'links a user once, and never one whose address changed (%s: the stand-in reads, MongoDB guards)',
+    async (lookup) => {
+      const other = await mongoose.createConnection(env.MONGODB_URI!).asPromise();
+      try {
+        setIdLookup(other, lookup);
+        const states = new UserStateRepository(other);
+        const user = { ...anna, userId: `link-${lookup}`, email: `link-${lookup}@x.se` };
+        const moved = { ...anna, userId: `moved-${lookup}`, email: `new-${lookup}@x.se` };
+        await states.saveMany([user, moved].map((state) => ({ state, events: [] })));
+        const link = (u: UserState, email: string) =>
+          states.markLinked({
+            tenantId: u.tenantId,
+            userId: u.userId,
+            email,
+            verifiedAt: now,
+            linkedAt: now,
+            events: [],
+          });
+
+        expect(await link(user, user.email)).toBeDefined();
+        expect(await link(user, user.email)).toBeUndefined(); // already linked
+        expect(await link(moved, `old-${lookup}@x.se`)).toBeUndefined(); // address changed
+        const [linked, notLinked] = await states.findByUserIds('t', [user.userId, moved.userId]);
+        expect([linked, notLinked].map((u) => [u?.userId, u?.status]).sort()).toEqual(
+          [
+            [user.userId, 'linked'],
+            [moved.userId, 'unverified'],
+          ].sort(),
+        );
+      } finally {
+        await other.close();
+      }
+    },
+  );
+
   it('stores verification links as hashes only, and they still open after a round trip', async () => {
     await repo.saveMany([{ state: anna, events: [] }]);
     const { token, link } = issueLink(sendTo(anna), now);

@@ -1,8 +1,8 @@
 import type { Connection, Model } from 'mongoose';
 import { toOutboxEntry, type OutboxBatch, type PendingOutbox } from '@app/messaging';
 import type { LinkWrite, SentMark, StateWrite, UserState, UserStateStore } from '@app/verification';
+import { findByIds, idLookupOf } from '../id-lookup';
 import { MongoOutboxStore, outboxPush } from '../outbox/outbox-fields';
-import { findByIds } from '../id-lookup';
 import { ignoreNamespaceExists } from '../mongo-errors';
 import { writeInChunks } from '../write-in-chunks';
 import {
@@ -114,22 +114,36 @@ export class UserStateRepository implements UserStateStore {
     const _id = userStateId(link.tenantId, link.userId);
     const entries = link.events.map(toOutboxEntry);
     const push = outboxPush(entries, link.linkedAt);
-    const result = await this.model
-      .updateOne(
-        { _id, email: link.email, status: { $ne: 'linked' } },
-        {
-          $set: {
-            status: 'linked',
-            verifiedAt: link.verifiedAt,
-            linkedAt: link.linkedAt,
-            ...push.$set,
-          },
-          ...(push.$push ? { $push: push.$push } : {}),
-        },
-      )
-      .exec();
-    if (result.matchedCount === 0) return undefined;
+    const update = {
+      $set: {
+        status: 'linked',
+        verifiedAt: link.verifiedAt,
+        linkedAt: link.linkedAt,
+        ...push.$set,
+      },
+      ...(push.$push ? { $push: push.$push } : {}),
+    };
+    const guard = { email: link.email, status: { $ne: 'linked' } };
+    if ((await idLookupOf(this.model.db)) === 'in') {
+      const result = await this.model.updateOne({ _id, ...guard }, update).exec();
+      if (result.matchedCount === 0) return undefined;
+    } else if (!(await this.linkByIdOnStandIn(_id, link.email, update))) return undefined;
     return this.outbox.batch([{ ownerId: _id, entries }]);
+  }
+
+  /**
+   * The stand-in decodes the whole collection for any filter but `{_id}`: the guarded update
+   * took 35 ms per link at 2,500 users and 190 ms after 1,500 links (npm run bench, link). So
+   * the guard is checked on a fresh read and the write goes by `_id`. Not atomic; the stand-in's
+   * guarded updates are not atomic either (docs/local-stack.md).
+   */
+  private async linkByIdOnStandIn(_id: string, email: string, update: object): Promise<boolean> {
+    const current = await this.model.collection.findOne({ _id } as never, {
+      projection: { email: 1, status: 1 },
+    });
+    if (!current || current.email !== email || current.status === 'linked') return false;
+    await this.model.updateOne({ _id }, update).exec();
+    return true;
   }
 }
 
