@@ -16,3 +16,4 @@ export * from './outbox/outbox-relay';
 export * from './broker-health';
 export * from './event-microservice';
 export * from './dead-letter-replay';
+export * from './consumer-lag';
