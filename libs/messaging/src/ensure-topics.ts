@@ -76,18 +76,20 @@ const LEADER_POLL_MS = 250;
 /** Until every partition of `topics` has a leader; the broker's last answer if it never does. */
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  let lastError: unknown = new Error(
+    `topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`,
+  );
+  while (Date.now() <= deadline) {
     try {
       const { topics: found } = await admin.fetchTopicMetadata({ topics });
       const led = found.every(
         (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
       );
       if (found.length === topics.length && led) return;
-      if (Date.now() > deadline)
-        throw new Error(`topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
     } catch (error) {
-      if (Date.now() > deadline) throw error;
+      lastError = error;
     }
     await sleep(LEADER_POLL_MS);
   }
+  throw lastError;
 }

@@ -138,8 +138,9 @@ export class UserStateRepository implements UserStateStore {
    * guarded updates are not atomic either (docs/local-stack.md).
    */
   private async linkByIdOnStandIn(_id: string, email: string, update: object): Promise<boolean> {
-    const current = await this.model.collection.findOne({ _id } as never, {
-      projection: { email: 1, status: 1 },
+    const [current] = await findByIds<{ email: string | null; status: string }>(this.model, [_id], {
+      email: 1,
+      status: 1,
     });
     if (!current || current.email !== email || current.status === 'linked') return false;
     await this.model.updateOne({ _id }, update).exec();
