@@ -6,7 +6,7 @@ import mongoose from 'mongoose';
 import { CLOUDEVENTS_CONTENT_TYPE, createEvent, serializeEvent } from '@app/contracts';
 import { topicEnvName } from '@app/messaging';
 import { startWorkerProcess, type WorkerProcess } from '../../test/support/worker-process';
-import { benchDatabaseName, benchGroupEnv, benchTopicEnv, buildApp } from '../support/bench-world';
+import { benchAppEnv, benchDatabaseName, benchTopicEnv, buildApp } from '../support/bench-world';
 import { NullSmtpSink } from '../support/null-smtp-sink';
 import { rssKb } from '../support/process';
 import type { Sample, Scenario, ScenarioContext, ScenarioRunner } from '../support/scenario';
@@ -75,18 +75,7 @@ async function runOnce(world: World, users: number, label: string): Promise<Samp
   try {
     worker = await startWorkerProcess(
       'verification-worker',
-      {
-        ...topics,
-        KAFKA_BROKERS: world.context.stack.brokers.join(','),
-        MONGODB_URI: mongoUri,
-        ...benchGroupEnv(id),
-        SMTP_URL: world.sink.url,
-        SMTP_RATE_PER_SECOND: '100000',
-        PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
-        LOGIN_URL: 'https://connect.visma.com/',
-        HEALTH_PORT: '0',
-        LOG_LEVEL: 'info',
-      },
+      { ...benchAppEnv(id, world.context.stack), SMTP_URL: world.sink.url },
       WORKER_START_TIMEOUT_MS,
       'built',
     );

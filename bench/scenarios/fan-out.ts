@@ -31,7 +31,7 @@ import { decideVerification, mailRequestedEvent } from '@app/verification';
 import { EVENT_SOURCE } from '../../apps/verification-worker/src/verification-requested.handler';
 import { waitFor } from '../../test/support/wait-for';
 import { startWorkerProcess, type WorkerProcess } from '../../test/support/worker-process';
-import { benchDatabaseName, benchTopicEnv, buildApp } from '../support/bench-world';
+import { benchAppEnv, benchDatabaseName, benchTopicEnv, buildApp } from '../support/bench-world';
 import { EventCounter, median, round, timeUntilCounted } from '../support/measure';
 import type { Sample, Scenario, ScenarioContext, ScenarioRunner } from '../support/scenario';
 import { withDatabase } from '../support/stack';
@@ -192,6 +192,8 @@ function cloudEventMessage(key: string, value: Buffer | string): Message {
 
 /** A fresh world per product window: topics, consumer groups and database nobody used. */
 interface World {
+  /** Names the world's topics, groups and database (bench-world.ts). */
+  id: string;
   label: string;
   topics: Record<string, string>;
   groups: { decision: string; mail: string; linker: string; count: string };
@@ -210,6 +212,7 @@ function newWorld(label: string): World {
   };
   const database = benchDatabaseName(id);
   return {
+    id,
     label,
     topics: benchTopicEnv(id),
     groups,
@@ -343,18 +346,9 @@ async function startWorker(bench: Bench, world: World): Promise<WorkerProcess> {
   const worker = await startWorkerProcess(
     'verification-worker',
     {
-      ...world.topics,
-      KAFKA_BROKERS: bench.context.stack.brokers.join(','),
-      MONGODB_URI: withDatabase(bench.context.stack.mongoUri, world.database),
-      CONSUMER_GROUP: world.groups.decision,
-      MAIL_CONSUMER_GROUP: world.groups.mail,
-      LINKER_CONSUMER_GROUP: world.groups.linker,
+      ...benchAppEnv(world.id, bench.context.stack),
       // No mail step: the window measures the fan-out, not mails. Needs the worker's switch.
       MAIL_STEP: 'off',
-      PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
-      LOGIN_URL: 'https://connect.visma.com/',
-      HEALTH_PORT: '0',
-      LOG_LEVEL: 'info',
     },
     WORKER_START_TIMEOUT_MS,
     'built',

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DEFAULT_TOPICS, EVENT_TYPES } from '@app/contracts';
 import { topicEnvName } from '@app/messaging';
+import { withDatabase, type StackEnv } from './stack';
 
 /**
  * Names of one benchmark world: every run gets its own topics, consumer groups and database,
@@ -27,6 +28,25 @@ export function benchGroupEnv(id: string): Record<string, string> {
 /** MongoDB database names allow no dashes. */
 export function benchDatabaseName(id: string): string {
   return `bench_${id.replace(/-/g, '_')}`;
+}
+
+/**
+ * What every app of a bench world reads: its topics, the broker, its database, the worker's
+ * groups, and settings that keep the apps out of the measurement's way (no mail rate limit,
+ * a free health port). Scenarios add what is theirs (SMTP_URL, MAIL_STEP, PAGE_*).
+ */
+export function benchAppEnv(id: string, stack: StackEnv): Record<string, string> {
+  return {
+    ...benchTopicEnv(id),
+    KAFKA_BROKERS: stack.brokers.join(','),
+    MONGODB_URI: withDatabase(stack.mongoUri, benchDatabaseName(id)),
+    ...benchGroupEnv(id),
+    SMTP_RATE_PER_SECOND: '100000',
+    PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
+    LOGIN_URL: 'https://connect.visma.com/',
+    HEALTH_PORT: '0',
+    LOG_LEVEL: 'info',
+  };
 }
 
 const built = new Set<string>();

@@ -29,7 +29,7 @@ import {
   type UserStateDocument,
 } from '@app/persistence';
 import { rssKb, waitUntil } from './process';
-import { benchDatabaseName, benchTopicEnv } from './bench-world';
+import { benchAppEnv, benchDatabaseName, benchTopicEnv } from './bench-world';
 import { withDatabase, type StackEnv } from './stack';
 
 export type ImportFormat = 'csv' | 'xlsx';
@@ -331,13 +331,9 @@ export class ImportWorkerRun {
   private async spawnOnce(): Promise<number | undefined> {
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
-      ...this.topics,
-      KAFKA_BROKERS: this.options.stack.brokers.join(','),
-      MONGODB_URI: this.mongoUri,
+      ...benchAppEnv(this.options.id, this.options.stack),
       IMPORT_CONSUMER_GROUP: `bench.${this.options.id}`,
       IMPORT_REPORT_DIR: this.options.reportDir,
-      HEALTH_PORT: '0',
-      LOG_LEVEL: 'info',
     };
     // The worker writes its log itself, not through this process.
     const log = openSync(this.options.logPath, 'a');

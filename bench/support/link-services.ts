@@ -26,7 +26,7 @@ import { loadConfig } from '@app/config';
 import { ensureTopics, kafkaEnvSchema, topicEnvName } from '@app/messaging';
 import { freePort, openPage, pressButton, tokenIn } from '../../test/support/page-client';
 import { waitUntil } from './process';
-import { benchDatabaseName, benchGroupEnv, benchTopicEnv } from './bench-world';
+import { benchAppEnv, benchDatabaseName, benchTopicEnv } from './bench-world';
 import { withDatabase, type StackEnv } from './stack';
 import { randomSuffix } from './topics';
 
@@ -269,22 +269,15 @@ export class LinkServices {
     const id = this.id;
     return {
       ...(process.env as Record<string, string>),
-      ...this.topics,
-      KAFKA_BROKERS: stack.brokers.join(','),
-      MONGODB_URI: withDatabase(stack.mongoUri, this.database),
-      ...benchGroupEnv(id),
+      ...benchAppEnv(id, stack),
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      SMTP_RATE_PER_SECOND: '100000',
       PUBLIC_BASE_URL: this.baseUrl,
-      LOGIN_URL: 'https://connect.visma.com/',
       PAGE_PORT: new URL(this.baseUrl).port,
       PAGE_CSRF_SECRET: randomBytes(32).toString('hex'),
       // Every request comes from 127.0.0.1: 50 verifications/s are 6,000 requests a minute.
       // The throttler still counts each request (its cost stays in the figures), it just never
       // refuses one. PAGE_MIN_RESPONSE_MS keeps its default (300 ms on every /verify answer).
       PAGE_RATE_LIMIT_PER_MINUTE: '100000',
-      HEALTH_PORT: '0',
-      LOG_LEVEL: 'info',
     };
   }
 }
