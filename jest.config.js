@@ -13,7 +13,7 @@ const swc = [
   },
 ];
 const moduleNameMapper = {
-  '^@app/(contracts|config|messaging|persistence|observability|verification|mail|pages|user-import|import-files)(|/.*)$':
+  '^@app/(contracts|config|messaging|persistence|observability|verification|mail|pages|user-import|import-files|operations)(|/.*)$':
     '<rootDir>/libs/$1/src$2',
 };
 const common = {

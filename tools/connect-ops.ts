@@ -1,101 +1,92 @@
 /**
  * connect-ops: what operators ask of the pipeline, from the command line. Human output by
- * default, `--json` for scripts.
+ * default, `--json` for scripts; `connect-ops <command> --help` for each command.
  *
- *   npm run ops -- lag [--group <prefix>] [--json]
+ *   npm run ops -- status acme u-1001
  */
-import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
-import { readConsumerLag, type PartitionLag } from '@app/messaging';
+import { ConfigError } from '@app/config';
+import { dlqCommand } from './ops/dlq-command';
+import { importCommand } from './ops/import-command';
+import { lagCommand } from './ops/lag-command';
+import { UsageError, type OpsCommand, type OpsContext } from './ops/ops-command';
+import { requestCommand } from './ops/request-command';
+import { resendCommand } from './ops/resend-command';
+import { statusCommand } from './ops/status-command';
+import { tailCommand } from './ops/tail-command';
 
-const USAGE = `usage: connect-ops <command> [options]
+const COMMANDS: readonly OpsCommand[] = [
+  statusCommand,
+  requestCommand,
+  importCommand,
+  tailCommand,
+  lagCommand,
+  dlqCommand,
+  resendCommand,
+];
+
+const USAGE = `usage: connect-ops <command> [arguments] [--json] [--help]
 
 commands:
-  lag [--group <prefix>] [--json]   consumer lag per group and partition (committed offset,
-                                    high watermark, messages behind), groups by id prefix
+${COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join('\n')}
 
-options:
-  --json    machine-readable output
-  --help    this help
+Every command takes --help, and --json for machine-readable output.
 
-environment:
-  KAFKA_BROKERS   comma-separated brokers (default 127.0.0.1:9092)`;
+environment (defaults: the local stack of npm start):
+  KAFKA_BROKERS   comma-separated brokers (127.0.0.1:9092)
+  MONGODB_URI     the pipeline's database (mongodb://127.0.0.1:27017/connect-provisioning)
+  TOPIC_*         topic overrides, as the services read them`;
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === 'help') {
-    console.log(USAGE);
-    return command === undefined ? 2 : 0;
+export async function runOps(argv: string[], context: OpsContext): Promise<number> {
+  // `npm run ops -- x` passes a literal `--` first.
+  const [name, ...args] = argv[0] === '--' ? argv.slice(1) : argv;
+  if (name === undefined || name === '--help' || name === 'help') {
+    context.output.out(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
   }
-  if (command === 'lag') return lag(rest);
-  console.error(`connect-ops: unknown command '${command}'\n\n${USAGE}`);
-  return 2;
-}
-
-async function lag(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      group: { type: 'string', default: '' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    context.output.err(`connect-ops: unknown command '${name}'\n\n${USAGE}\n`);
+    return 2;
   }
-  const kafka = new Kafka({
-    clientId: 'connect-ops',
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
   try {
-    const rows = await readConsumerLag(admin, values.group);
-    console.log(values.json ? JSON.stringify(rows, null, 2) : lagTable(rows));
-    return 0;
-  } finally {
-    await admin.disconnect();
+    return await command.run(args, context);
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      context.output.err(`connect-ops ${name}: ${(error as Error).message}\n\n${command.help}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      context.output.err(`connect-ops: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
   }
 }
 
-/** One line per partition, and each group's total behind under it. */
-function lagTable(rows: readonly PartitionLag[]): string {
-  if (rows.length === 0) return 'no consumer groups with committed offsets';
-  const header = ['group', 'topic', 'partition', 'committed', 'high', 'lag'];
-  const lines = rows.map((r) => [
-    r.group,
-    r.topic,
-    String(r.partition),
-    r.committed === undefined ? '-' : String(r.committed),
-    String(r.high),
-    String(r.lag),
-  ]);
-  const widths = header.map((_, c) =>
-    Math.max(header[c]!.length, ...lines.map((l) => l[c]!.length)),
-  );
-  const format = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
-      .join('  ');
-  const totals = new Map<string, number>();
-  for (const r of rows) totals.set(r.group, (totals.get(r.group) ?? 0) + r.lag);
-  return [
-    format(header),
-    ...lines.map(format),
-    '',
-    ...[...totals].map(([group, behind]) => `${group}: ${behind} behind`),
-  ].join('\n');
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`connect-ops: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+if (require.main === module) {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  runOps(process.argv.slice(2), {
+    env: process.env,
+    signal: controller.signal,
+    output: {
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+      interactive: process.stdout.isTTY === true,
+    },
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(`connect-ops: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -28,8 +28,12 @@ export interface ReplayedMessage {
   partition: number;
   offset: string;
   eventId?: string;
+  eventType?: string;
   errorCode?: string;
   errorMessage?: string;
+  /** When it was set aside (ISO 8601), and where it was first read: "topic/partition@offset". */
+  deadLetteredAt?: string;
+  original?: string;
   action: ReplayAction;
   /** Where the message went (or would have gone, for a skipped one). */
   target: string;
@@ -84,14 +88,31 @@ export function decideReplay(
 
 /** The event id of a CloudEvents JSON value, for the operator's report; never throws. */
 export function parseEventId(value: Buffer | null): string | undefined {
-  if (!value) return undefined;
+  return parseEventHead(value).id;
+}
+
+/** The id and type of a CloudEvents JSON value, as far as it has them; never throws. */
+export function parseEventHead(value: Buffer | null): { id?: string; type?: string } {
+  if (!value) return {};
   try {
     const parsed: unknown = JSON.parse(value.toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null || !('id' in parsed)) return undefined;
-    return typeof parsed.id === 'string' ? parsed.id : undefined;
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    const { id, type } = parsed as Record<string, unknown>;
+    return {
+      ...(typeof id === 'string' ? { id } : {}),
+      ...(typeof type === 'string' ? { type } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
+}
+
+/** "topic/partition@offset" of the message a dead letter is a copy of, when its headers say. */
+function originalOf(headers: IHeaders | undefined): string | undefined {
+  const topic = headerString(headers, HEADERS.originalTopic);
+  if (topic === undefined) return undefined;
+  const partition = headerString(headers, HEADERS.originalPartition) ?? '?';
+  return `${topic}/${partition}@${headerString(headers, HEADERS.originalOffset) ?? '?'}`;
 }
 
 /**
@@ -132,14 +153,22 @@ export function reportLine(
   dryRun: boolean,
 ): ReplayedMessage {
   const replayAction: ReplayAction = dryRun ? 'would-replay' : 'replayed';
+  const head = parseEventHead(message.value);
   return {
     partition,
     offset: message.offset,
-    eventId: parseEventId(message.value),
+    eventId: head.id,
+    ...(head.type ? { eventType: head.type } : {}),
     errorCode: headerString(message.headers, HEADERS.errorCode),
     errorMessage: headerString(message.headers, HEADERS.errorMessage),
+    ...optional('deadLetteredAt', headerString(message.headers, HEADERS.deadLetteredAt)),
+    ...optional('original', originalOf(message.headers)),
     action: decision.replay ? replayAction : 'skipped',
     target: decision.target,
     ...(decision.replay ? {} : { reason: decision.reason }),
   };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }

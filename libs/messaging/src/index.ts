@@ -16,4 +16,5 @@ export * from './outbox/outbox-relay';
 export * from './broker-health';
 export * from './event-microservice';
 export * from './dead-letter-replay';
+export * from './dead-letter-reading';
 export * from './consumer-lag';

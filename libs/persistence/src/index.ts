@@ -9,3 +9,4 @@ export * from './verification-link/link-use.repository';
 export * from './linking/email-verified-log.repository';
 export { idLookupOf, setIdLookup, type IdLookup } from './id-lookup';
 export * from './user-import/user-import.repository';
+export * from './operations/operator-read.repository';

@@ -27,14 +27,24 @@ export interface AddressDirectory {
 export type ImportStateStore = Pick<UserStateStore, 'findByUserIds' | 'saveMany'> &
   AddressDirectory;
 
+export interface ImportScope {
+  tenantId: string;
+  /** Data rows in the whole file. */
+  rows: number;
+}
+
 /** What makes an import resumable and complete once; the persistence library implements it. */
 export interface ImportProgressStore {
   isCompleted(importId: string): Promise<boolean>;
-  /** Stores a batch's outcomes unless stored already; returns the outcomes that stand. */
+  /**
+   * Stores a batch's outcomes unless stored already; returns the outcomes that stand. `scope`
+   * names the tenant and the file's row count, so operators see progress against the whole.
+   */
   recordBatch(
     importId: string,
     batch: number,
     outcomes: readonly RowOutcome[],
+    scope: ImportScope,
   ): Promise<RowOutcome[]>;
   /** Inserts the completion with its events, once; undefined when it was completed already. */
   complete(

@@ -116,6 +116,7 @@ export class RunUserImport {
         upload.importId,
         batch,
         decided.slice(start, start + batchSize),
+        { tenantId: upload.tenantId, rows: rows.length },
       );
       outcomes.push(...standing);
       const writes = standing.flatMap((outcome, i) =>

@@ -31,6 +31,21 @@ export class LinkUseRepository implements LinkUseStore {
     return { hash: _id, tenantId, userId, email, usedAt };
   }
 
+  /** Every use of a user's links, for operators. */
+  async findByUser(tenantId: string, userId: string): Promise<LinkUse[]> {
+    const docs = await this.model
+      .find({ tenantId, userId }, { outbox: 0 })
+      .lean<LinkUseDocument[]>()
+      .exec();
+    return docs.map(({ _id, tenantId: t, userId: u, email, usedAt }) => ({
+      hash: _id,
+      tenantId: t,
+      userId: u,
+      email,
+      usedAt,
+    }));
+  }
+
   async insert(use: LinkUse, events: readonly AnyCloudEvent[]): Promise<OutboxBatch | undefined> {
     const entries = events.map(toOutboxEntry);
     const { hash, ...rest } = use;

@@ -37,8 +37,17 @@ export class VerificationLinkRepository implements VerificationLinkStore {
 
   async findByHash(hash: string): Promise<VerificationLink | undefined> {
     const doc = await this.model.findOne({ _id: hash }).lean<VerificationLinkDocument>().exec();
-    if (!doc) return undefined;
-    const { _id, tenantId, userId, email, requestId, sendId, issuedAt, expiresAt } = doc;
-    return { hash: _id, tenantId, userId, email, requestId, sendId, issuedAt, expiresAt };
+    return doc ? toLink(doc) : undefined;
   }
+
+  /** Every link a user was sent, for operators. */
+  async findByUser(tenantId: string, userId: string): Promise<VerificationLink[]> {
+    const docs = await this.model.find({ tenantId, userId }).lean<VerificationLinkDocument[]>();
+    return docs.map(toLink);
+  }
+}
+
+function toLink(doc: VerificationLinkDocument): VerificationLink {
+  const { _id, tenantId, userId, email, requestId, sendId, issuedAt, expiresAt } = doc;
+  return { hash: _id, tenantId, userId, email, requestId, sendId, issuedAt, expiresAt };
 }

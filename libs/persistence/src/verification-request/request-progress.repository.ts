@@ -158,6 +158,26 @@ export class RequestProgressRepository implements RequestProgressStore {
     return progressFromParts(requestId, parts, completion?.completedAt ?? null);
   }
 
+  /** The outcomes of the given sends (by send id), for operators. */
+  async outcomesOf(sendIds: readonly string[]): Promise<Map<string, OutcomeValue>> {
+    const docs = await findByIds<{ _id: string; outcome: OutcomeValue }>(this.outcomes, sendIds, {
+      outcome: 1,
+    });
+    return new Map(docs.map((d) => [d._id, d.outcome]));
+  }
+
+  /** Requests by their most recently received part, newest first. */
+  async recentRequestIds(limit: number): Promise<string[]> {
+    // Parts, not outcomes: a few per request, so a bounded read finds many requests.
+    const parts = await this.parts
+      .find({}, { requestId: 1 })
+      .sort({ createdAt: -1 })
+      .limit(limit * 20)
+      .lean<{ requestId: string }[]>()
+      .exec();
+    return [...new Set(parts.map((p) => p.requestId))].slice(0, limit);
+  }
+
   async hasDue(requestId: string): Promise<boolean> {
     // Served by the {requestId, outcome} index on MongoDB; stops at the first match elsewhere.
     const due = await this.outcomes

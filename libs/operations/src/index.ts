@@ -1,0 +1,3 @@
+export * from './operator-views';
+export * from './summaries';
+export * from './user-timeline';

@@ -1,0 +1,86 @@
+import { OperatorReadRepository } from '@app/persistence';
+import type { ImportSummary } from '@app/operations';
+import { parseCommand, positiveOption, showHelp, type OpsCommand } from './ops-command';
+import { withDatabase } from './ops-env';
+import { progressBar, when } from './text-table';
+import { watchProgress } from './watch-progress';
+
+export const importCommand: OpsCommand = {
+  name: 'import',
+  summary: 'progress and counts of an address import, live while it runs',
+  help: `usage: connect-ops import <importId> [--watch|--no-watch] [--interval-ms 1000] [--timeout-ms 600000] [--json]
+
+Progress of one UserImportUploaded: rows applied of the file's rows, updated, unchanged and
+rejected (by reason once completed), the report and, for a failed import, why. While the
+import runs and stdout is a terminal, a progress bar follows it until it ends (--watch also
+when not a terminal; --no-watch never). Before the first batch is recorded (the file is still
+being read) the import is not known yet: --watch waits for it. Exit code 1 when the import is
+unknown, when it failed, or when a watch ends before it does.`,
+  async run(args, context) {
+    const parsed = parseCommand(
+      args,
+      {
+        watch: { type: 'boolean' },
+        'interval-ms': { type: 'string' },
+        'timeout-ms': { type: 'string' },
+      },
+      ['importId'],
+    );
+    if (parsed.help) return showHelp(importCommand, context.output);
+    const [importId = ''] = parsed.positionals;
+    const intervalMs = positiveOption('interval-ms', parsed.text('interval-ms'), 1000);
+    const timeoutMs = positiveOption('timeout-ms', parsed.text('timeout-ms'), 600_000);
+    return withDatabase(context.env, async (connection) => {
+      const reads = new OperatorReadRepository(connection);
+      const read = () => reads.import(importId);
+      let summary = await read();
+      const watch = parsed.flag('watch') ?? context.output.interactive;
+      const ended = (s: ImportSummary | undefined) => s !== undefined && s.phase !== 'running';
+      if (watch && !ended(summary)) {
+        summary = (
+          await watchProgress(
+            { read, line: importLine, finished: ended, intervalMs, timeoutMs },
+            context,
+          )
+        ).value;
+      }
+      if (!summary) {
+        context.output.err(
+          `no import ${importId} recorded (not started, or still reading its file)\n`,
+        );
+        return 1;
+      }
+      context.output.out(
+        `${parsed.json ? JSON.stringify(summary, null, 2) : importText(summary)}\n`,
+      );
+      if (summary.phase === 'failed') return 1;
+      return watch && !ended(summary) ? 1 : 0;
+    });
+  },
+};
+
+function importLine(summary: ImportSummary | undefined): string {
+  if (!summary) return 'waiting for the first batch...';
+  const { counts } = summary;
+  return `${progressBar(summary.applied, summary.rows)}  updated ${counts.updated}, unchanged ${counts.unchanged}, rejected ${counts.rejected}  (${summary.phase})`;
+}
+
+export function importText(summary: ImportSummary): string {
+  const { counts, result } = summary;
+  const reasons = Object.entries(result?.reasons ?? {});
+  return [
+    `import ${summary.importId} (tenant ${summary.tenantId ?? '?'}): ${summary.phase}${summary.completedAt ? ` at ${when(summary.completedAt)}` : ''}`,
+    `  ${progressBar(summary.applied, summary.rows)}`,
+    `  started   ${when(summary.startedAt)}`,
+    `  updated   ${counts.updated}`,
+    `  unchanged ${counts.unchanged}`,
+    `  rejected  ${counts.rejected}${reasons.length ? ` (${reasons.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''}`,
+    ...(result?.reportUri ? [`  report    ${result.reportUri}`] : []),
+    ...(result?.error ? [`  error     ${result.error.code}: ${result.error.message}`] : []),
+    ...(result?.verificationRequestId
+      ? [
+          `  mails     request ${result.verificationRequestId} (connect-ops request ${result.verificationRequestId})`,
+        ]
+      : []),
+  ].join('\n');
+}

@@ -1,0 +1,48 @@
+import type { OpsContext } from './ops-command';
+
+export interface Watch<T> {
+  read(): Promise<T | undefined>;
+  /** One line: the bar and the counts. */
+  line(value: T | undefined): string;
+  finished(value: T | undefined): boolean;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+/**
+ * Re-reads until `finished`, Ctrl-C or the timeout, showing one line of progress: redrawn in
+ * place on a terminal, printed when it changes otherwise (logs and pipes stay readable).
+ * Returns the last value read and whether it finished.
+ */
+export async function watchProgress<T>(
+  watch: Watch<T>,
+  context: OpsContext,
+): Promise<{ value: T | undefined; finished: boolean }> {
+  const { output, signal } = context;
+  const deadline = Date.now() + watch.timeoutMs;
+  let last = '';
+  let value = await watch.read();
+  for (;;) {
+    const line = watch.line(value);
+    if (output.interactive) output.err(`\r\x1b[2K${line}`);
+    else if (line !== last) output.err(`${line}\n`);
+    last = line;
+    if (watch.finished(value) || signal.aborted || Date.now() >= deadline) break;
+    await sleep(watch.intervalMs, signal);
+    value = await watch.read();
+  }
+  if (output.interactive) output.err('\n');
+  return { value, finished: watch.finished(value) };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
