@@ -99,6 +99,15 @@ describe('outbox (real MongoDB-wire server and Kafka)', () => {
     expect(await marker('half-acked')).toBeNull();
   });
 
+  it('acknowledges an owner that never had an outbox: no fields to clear, and no failure', async () => {
+    // As the mail step's outcome records: inserted lean, settled without events.
+    const _id = userStateId('t', 'never-had-one');
+    await db.collection('user_states').insertOne({ _id: _id as never, tenantId: 't' });
+    await expect(repo.outbox.acknowledge([{ ownerId: _id, entries: [] }])).resolves.toBeUndefined();
+    const doc = await db.collection('user_states').findOne({ _id: _id as never });
+    expect(doc).not.toHaveProperty('outboxAt');
+  });
+
   it('removes exactly the published entries: one added after the read stays', async () => {
     const first = await write('two-events', 'c3');
     await write('two-events-second', 'c4');

@@ -98,9 +98,15 @@ export class MongoOutboxStore<T extends OutboxFields & { _id: string }> implemen
     // The stand-in scans the whole collection for that filter. Read by _id and clear by _id
     // instead: not atomic, but the stand-in's guarded updates are not atomic either
     // (docs/local-stack.md), and an entry added in between is still flushed by its writer.
-    const owners = await findByIds<OutboxDocument>(this.model, ownerIds, { outbox: 1 });
+    // Inserted without an outbox (lean inserts skip defaults) and settled without events,
+    // an owner has neither field: nothing to clear, and no array to measure.
+    const owners = await findByIds<Partial<OutboxDocument> & { _id: string }>(
+      this.model,
+      ownerIds,
+      { outbox: 1, outboxAt: 1 },
+    );
     const ops = owners
-      .filter((owner) => owner.outbox.length === 0)
+      .filter((owner) => owner.outboxAt && (owner.outbox?.length ?? 0) === 0)
       .map((owner) => ({
         updateOne: { filter: { _id: owner._id }, update: { $set: { outboxAt: null } } },
       }));
