@@ -48,7 +48,10 @@ Reading for show uses a throwaway consumer group: nobody's position moves.`,
 type Context = Parameters<OpsCommand['run']>[1];
 
 async function list(kafka: Kafka, args: string[], { output }: Context): Promise<number> {
-  const parsed = parseCommand(args, {});
+  const parsed = parseCommand(args, {
+    prefix: { type: 'string', default: '' },
+    all: { type: 'boolean', default: false },
+  });
   if (parsed.help) return showHelp(dlqCommand, output);
   const prefix = parsed.text('prefix') ?? '';
   const topics = (await readDeadLetterTopics(kafka)).filter(

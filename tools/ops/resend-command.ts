@@ -16,19 +16,21 @@ export const EVENT_SOURCE = '/connect-provisioning/connect-ops';
 export const resendCommand: OpsCommand = {
   name: 'resend',
   summary: 'send a user a new verification mail (a VerificationRequested of one user)',
-  help: `usage: connect-ops resend <tenantId> <userId> [--by <operator id>] [--no-wait] [--timeout-ms 60000] [--json]
+  help: `usage: connect-ops resend <tenantId> <userId> [--force] [--by <operator id>] [--no-wait] [--timeout-ms 60000] [--json]
 
 Publishes a VerificationRequested for one user, as the HRM's "Skicka verifieringsmejl" does,
 recorded as requested by --by (default: ops:$USER). The pipeline's rules apply as to any
-request: no mail to a user without a valid address, already verified or linked, or mailed in
-the last minutes. Then waits for the request's VerificationBatchCompleted and prints what
-became of the user (--no-wait: print the request id and return). Exit code 1 when no mail
-was sent, or when the wait timed out.`,
+request: no mail to a user without a valid address, already verified or linked, or mailed
+within the cool-down (VERIFICATION_COOLDOWN_MS) unless --force (the event's resend flag).
+Then waits for the request's VerificationBatchCompleted and prints what became of the user
+(--no-wait: print the request id and return). Exit code 1 when no mail was sent, or when the
+wait timed out.`,
   async run(args, context) {
     const parsed = parseCommand(
       args,
       {
         by: { type: 'string' },
+        force: { type: 'boolean', default: false },
         wait: { type: 'boolean', default: true },
         'timeout-ms': { type: 'string' },
       },
@@ -41,7 +43,13 @@ was sent, or when the wait timed out.`,
     const requestId = randomUUID();
     const event = createEvent(
       'VerificationRequested',
-      { requestId, tenantId, requestedBy: { userId: by }, users: [{ userId }] },
+      {
+        requestId,
+        tenantId,
+        requestedBy: { userId: by },
+        users: [{ userId }],
+        resend: parsed.flag('force') === true,
+      },
       { source: EVENT_SOURCE },
     );
     const kafka = opsKafka(context.env);
