@@ -301,6 +301,21 @@ describe('connect-ops (real Kafka, MongoDB-wire server and SMTP)', () => {
     expect(dryRun.stdout).toContain(
       `would replay 1, skipped 0, scanned 1 -> ${env.TOPIC_VERIFICATION_REQUESTED}`,
     );
+
+    // Replayed for real, the value is still not JSON: the worker sets it aside a second time.
+    const replayed = await ops('dlq', 'replay', dlq, '--code', 'not_json');
+    expect(replayed.stdout).toContain(`replayed 1, skipped 0, scanned 1`);
+    await waitFor('the replayed letter dead-lettered again', async () => {
+      const topics = JSON.parse(
+        (await ops('dlq', 'list', '--prefix', prefix, '--json')).stdout,
+      ) as {
+        topic: string;
+        messages: number;
+      }[];
+      return topics.some((t) => t.topic === dlq && t.messages === 2);
+    });
+    const again = await ops('dlq', 'replay', dlq, '--dry-run');
+    expect(again.stdout).toContain('would replay 1, skipped 0, scanned 1');
   }, 90_000);
 
   describe('lag', () => {

@@ -21,14 +21,15 @@ export const dlqCommand: OpsCommand = {
   help: `usage: connect-ops dlq list [--prefix <topic prefix>] [--all] [--json]
        connect-ops dlq show <topic> [--code <error-code>] [--json]
        connect-ops dlq replay <topic> [--code <error-code>] [--limit <n>] [--dry-run] [--from-beginning]
+                              [--group <id>]
 
 list     the dead-letter topics (<source topic>${DLQ_SUFFIX}) holding messages, and how many
          (--all: empty ones too; --prefix: only topics whose name starts with it)
 show     every dead letter of <topic> (the source topic or its ${DLQ_SUFFIX} topic): offset, when it was
          set aside, the error code and message, the event's id and type, where it was first read
 replay   sends the dead letters of <topic> back onto it, as first published, after a fix; the
-         replay group remembers how far it got (--from-beginning rescans), --dry-run shows what
-         would go. Consumers drop duplicates by event id, so a replayed duplicate is harmless.
+         replay group (--group, default connect-provisioning.dlq-replay.<topic>) remembers how
+         far it got (--from-beginning rescans), --dry-run shows what would go. Consumers drop duplicates by event id, so a replayed duplicate is harmless.
 
 Reading for show uses a throwaway consumer group: nobody's position moves.`,
   async run(args, context) {
@@ -110,6 +111,7 @@ async function replay(kafka: Kafka, args: string[], { output }: Context): Promis
       limit: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       'from-beginning': { type: 'boolean', default: false },
+      group: { type: 'string' },
     },
     ['topic'],
   );
@@ -120,6 +122,7 @@ async function replay(kafka: Kafka, args: string[], { output }: Context): Promis
     sourceTopic: sourceTopicOf(parsed.positionals[0] ?? ''),
     dryRun,
     fromBeginning: parsed.flag('from-beginning') === true,
+    ...(parsed.text('group') ? { groupId: parsed.text('group') } : {}),
     ...(parsed.text('code') ? { errorCode: parsed.text('code') ?? '' } : {}),
     ...(parsed.text('limit')
       ? { limit: positiveOption('limit', parsed.text('limit') ?? '', 1) }
