@@ -6,17 +6,23 @@ import { textTable } from './text-table';
 export const lagCommand: OpsCommand = {
   name: 'lag',
   summary: 'consumer lag per group and partition',
-  help: `usage: connect-ops lag [--group <prefix>] [--json]
+  help: `usage: connect-ops lag [--group <prefix>] [--all] [--json]
 
 Consumer lag of every consumer group (or those whose id starts with <prefix>): per partition
-the committed offset, the high watermark and the messages between them, then each group's total.`,
+the committed offset, the high watermark and the messages between them, then each group's total.
+Partitions that never held a message are left out unless --all.`,
   async run(args, { env, output }) {
-    const parsed = parseCommand(args, { group: { type: 'string', default: '' } });
+    const parsed = parseCommand(args, {
+      group: { type: 'string', default: '' },
+      all: { type: 'boolean', default: false },
+    });
     if (parsed.help) return showHelp(lagCommand, output);
     const admin = opsKafka(env).admin();
     await admin.connect();
     try {
-      const rows = await readConsumerLag(admin, parsed.text('group') ?? '');
+      const rows = (await readConsumerLag(admin, parsed.text('group') ?? '')).filter(
+        (r) => parsed.flag('all') === true || r.high > 0 || r.committed !== undefined,
+      );
       output.out(`${parsed.json ? JSON.stringify(rows, null, 2) : lagText(rows)}\n`);
       return 0;
     } finally {

@@ -159,7 +159,9 @@ function textLine(partition: number, message: KafkaMessage, parsed: Parsed): str
     subject.userIds.length > 3
       ? `${subject.userIds.slice(0, 3).join(',')},… (${subject.userIds.length} users)`
       : subject.userIds.join(',');
-  const data = JSON.stringify(maskEmailsIn(event.data));
+  // Tenant and user are in their own columns already.
+  const rest = Object.entries(event.data).filter(([key]) => key !== 'tenantId' && key !== 'userId');
+  const data = JSON.stringify(maskEmailsIn(Object.fromEntries(rest)));
   return [
     when(new Date(event.time)),
     event.type,
