@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import type { Environment } from '@app/config';
 import { createMetricsRegistry } from '@app/observability';
+import { loadConsoleConfig } from '../apps/ops-console/src/config';
 import { loadImportWorkerConfig } from '../apps/import-worker/src/config';
 import { loadPageConfig } from '../apps/verification-page/src/config';
 import { loadWorkerConfig } from '../apps/verification-worker/src/config';
@@ -125,6 +126,7 @@ const HEALTH_PORT_OF: Readonly<Record<string, (env: Environment) => number>> = {
   'verification-worker': (env) => loadWorkerConfig(env).HEALTH_PORT,
   'verification-page': (env) => loadPageConfig(env).HEALTH_PORT,
   'import-worker': (env) => loadImportWorkerConfig(env).HEALTH_PORT,
+  'ops-console': (env) => loadConsoleConfig(env).HEALTH_PORT,
 };
 
 /** Compose services built from ./Dockerfile, i.e. the product's apps, with their APP. */

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm start`: the pipeline on the local stack. Installs what is missing, starts Kafka and
 # FerretDB unless KAFKA_BROKERS and MONGODB_URI are set, builds and runs the verification
-# worker, the verification page and the import worker in the foreground. Ctrl-C stops them
-# all; the stack keeps running (`npm run stack:down`).
+# worker, the verification page, the import worker and the operations console in the
+# foreground. Ctrl-C stops them all; the stack keeps running (`npm run stack:down`).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -20,6 +20,9 @@ export PAGE_PORT="${PAGE_PORT:-$(node -e 'console.log(new URL(process.argv[1]).p
 npx nest build verification-worker >&2
 npx nest build verification-page >&2
 npx nest build import-worker >&2
+npx nest build ops-console >&2
+# A token for the local console, new each start; set your own OPS_CONSOLE_TOKEN anywhere shared.
+export OPS_CONSOLE_TOKEN="${OPS_CONSOLE_TOKEN:-$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')}"
 
 pids=()
 stop() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; }
@@ -30,8 +33,11 @@ HEALTH_PORT="${PAGE_HEALTH_PORT:-8082}" node dist/apps/verification-page/main.js
 pids+=($!)
 HEALTH_PORT="${IMPORT_HEALTH_PORT:-8083}" node dist/apps/import-worker/main.js &
 pids+=($!)
+HEALTH_PORT="${CONSOLE_HEALTH_PORT:-8085}" node dist/apps/ops-console/main.js &
+pids+=($!)
 echo "[start] verification worker and import worker on $KAFKA_BROKERS, verification page on $PUBLIC_BASE_URL" >&2
+echo "[start] operations console on http://127.0.0.1:${OPS_CONSOLE_PORT:-8084} (operator token: $OPS_CONSOLE_TOKEN)" >&2
 echo "[start] try: npm run send:sample (in another terminal); the link is in .mail-outbox/" >&2
-# Either process ending stops the other: half a pipeline is not left running.
+# Any process ending stops the others: half a pipeline is not left running.
 wait -n "${pids[@]}" || true
 stop

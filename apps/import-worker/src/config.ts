@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, logLevel, positiveInt, type Environment } from '@app/config';
+import { loadConfig, logLevel, positiveInt, type Environment, portNumber } from '@app/config';
 import { consumerEnvSchema, kafkaEnvSchema } from '@app/messaging';
 import { mongoEnvSchema } from '@app/persistence';
 
@@ -21,12 +21,7 @@ const importEnvSchema = kafkaEnvSchema
     IMPORT_BATCH_SIZE: positiveInt(500),
     // Reports for administrators; completions point at them with a file:// URI.
     IMPORT_REPORT_DIR: z.string().trim().min(1).default('.import-reports'),
-    HEALTH_PORT: z.coerce
-      .number({ error: 'must be a port number (0 picks a free one)' })
-      .int()
-      .min(0)
-      .max(65535)
-      .default(8083),
+    HEALTH_PORT: portNumber(8083),
   });
 
 export type ImportWorkerConfig = z.output<typeof importEnvSchema>;

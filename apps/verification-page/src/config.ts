@@ -1,23 +1,22 @@
 import { z } from 'zod';
-import { loadConfig, logLevel, positiveInt, urlString, type Environment } from '@app/config';
+import {
+  loadConfig,
+  logLevel,
+  positiveInt,
+  urlString,
+  type Environment,
+  portNumber,
+} from '@app/config';
 import { kafkaEnvSchema } from '@app/messaging';
 import { mongoEnvSchema } from '@app/persistence';
 
 const HTTP = ['http:', 'https:'] as const;
 
-const port = (defaultValue: number) =>
-  z.coerce
-    .number({ error: 'must be a port number (0 picks a free one)' })
-    .int()
-    .min(0)
-    .max(65535)
-    .default(defaultValue);
-
 const pageEnvSchema = kafkaEnvSchema.extend(mongoEnvSchema.shape).extend({
   LOG_LEVEL: logLevel,
   PAGE_HOST: z.string().min(1).default('127.0.0.1'),
-  PAGE_PORT: port(8080),
-  HEALTH_PORT: port(8082),
+  PAGE_PORT: portNumber(8080),
+  HEALTH_PORT: portNumber(8082),
   // Where the mails point: https makes the CSRF cookie Secure and __Host- prefixed.
   PUBLIC_BASE_URL: urlString(HTTP, 'must be an http:// or https:// URL'),
   LOGIN_URL: urlString(HTTP, 'must be an http:// or https:// URL'),

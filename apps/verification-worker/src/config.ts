@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, logLevel, positiveInt, type Environment } from '@app/config';
+import { loadConfig, logLevel, positiveInt, type Environment, portNumber } from '@app/config';
 import { consumerEnvSchema, kafkaEnvSchema } from '@app/messaging';
 import { mongoEnvSchema } from '@app/persistence';
 import { mailEnvSchema } from '@app/mail';
@@ -26,12 +26,7 @@ const workerEnvSchema = kafkaEnvSchema
     MAIL_FETCH_MIN_BYTES: positiveInt(64 * 1024),
     // The linker's own consumer group: a long bulk request never delays a user's link.
     LINKER_CONSUMER_GROUP: z.string().min(1).default('connect-provisioning.linker'),
-    HEALTH_PORT: z.coerce
-      .number({ error: 'must be a port number (0 picks a free one)' })
-      .int()
-      .min(0)
-      .max(65535)
-      .default(8081),
+    HEALTH_PORT: portNumber(8081),
   });
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;

@@ -16,6 +16,15 @@ export const positiveInt = (defaultValue: number) =>
       return n;
     });
 
+/** A TCP port to listen on; 0 lets the system pick a free one (tests). */
+export const portNumber = (defaultValue: number) =>
+  z.coerce
+    .number({ error: 'must be a port number (0 picks a free one)' })
+    .int()
+    .min(0)
+    .max(65535)
+    .default(defaultValue);
+
 export const commaList = (message: string) =>
   z
     .string({ error: message })

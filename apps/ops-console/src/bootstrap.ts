@@ -1,0 +1,122 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import type { Admin } from 'kafkajs';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import type { Environment } from '@app/config';
+import { createKafka, pingBroker, topicMapFrom } from '@app/messaging';
+import { connectMongo, OperatorReadRepository, pingMongo } from '@app/persistence';
+import { createLogger, createMetricsRegistry, HealthServer } from '@app/observability';
+import { ConsolePages } from '@app/operations';
+import { loadConsoleConfig, type ConsoleConfig } from './config';
+import { ConsoleAuth } from './console-auth';
+import { ConsoleExceptionFilter } from './console-exception.filter';
+import { ConsoleReads } from './console-reads';
+import { consoleSecurityHeaders, noStore } from './console-security';
+import { OpsConsoleModule } from './ops-console.module';
+
+export interface RunningConsole {
+  app: INestApplication;
+  logger: Logger;
+  /** Where the console listens, e.g. http://127.0.0.1:8084 */
+  url: string;
+  healthPort: number;
+  stop(): Promise<void>;
+}
+
+const SERVICE = 'ops-console';
+
+interface Closable {
+  close(): Promise<unknown>;
+}
+
+/**
+ * Starts the operations console: configuration, database, broker admin, HTTP server, health.
+ * Read only: no repository init(), no index, no topic, no producer. Every step that can fail
+ * does so before the first request. Used by main.ts and tests.
+ */
+export async function startOpsConsole(
+  env: Environment = process.env,
+  logger?: Logger,
+): Promise<RunningConsole> {
+  const config = loadConsoleConfig(env);
+  const log =
+    logger ?? createLogger({ service: SERVICE, version: versionOf(), level: config.LOG_LEVEL });
+  const metrics = createMetricsRegistry(SERVICE);
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `${config.KAFKA_CLIENT_ID}.${SERVICE}`,
+    logger: log,
+  });
+  const opened: Closable[] = [];
+  const closeAll = async () => {
+    for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
+  };
+  try {
+    const connection = await connectMongo(config.MONGODB_URI, config.MONGODB_ID_LOOKUP);
+    opened.push(connection);
+    const admin: Admin = kafka.admin();
+    await admin.connect();
+    opened.push({ close: () => admin.disconnect() });
+
+    const pages = new ConsolePages();
+    const auth = new ConsoleAuth(
+      config.OPS_CONSOLE_TOKEN,
+      config.OPS_CONSOLE_SESSION_HOURS * 3_600_000,
+    );
+    const app = await NestFactory.create<NestExpressApplication>(
+      OpsConsoleModule.register({
+        logger: log,
+        reads: new ConsoleReads(
+          new OperatorReadRepository(connection),
+          kafka,
+          topicMapFrom(config),
+        ),
+        pages,
+        auth,
+        loginAttemptsPerMinute: config.OPS_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE,
+      }),
+      new ExpressAdapter(),
+      { bufferLogs: true },
+    );
+    configureHttp(app, config, { pages, auth, log });
+    await app.listen(config.OPS_CONSOLE_PORT, config.OPS_CONSOLE_HOST);
+    opened.push({ close: () => app.close() });
+
+    const health = new HealthServer(
+      { kafka: () => pingBroker(admin), mongodb: () => pingMongo(connection) },
+      log,
+      metrics,
+    );
+    const healthPort = await health.start(config.HEALTH_PORT);
+    opened.push({ close: () => health.stop() });
+
+    // The port actually bound (0 in tests picks a free one), on the configured host.
+    const url = `http://${config.OPS_CONSOLE_HOST}:${new URL(await app.getUrl()).port}`;
+    log.info({ url, healthPort }, 'operations console started');
+    return { app, logger: log, url, healthPort, stop: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function configureHttp(
+  app: NestExpressApplication,
+  config: ConsoleConfig,
+  parts: { pages: ConsolePages; auth: ConsoleAuth; log: Logger },
+): void {
+  app.useLogger(app.get(NestPinoLogger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.OPS_CONSOLE_TRUSTED_PROXIES);
+  app.use(consoleSecurityHeaders());
+  app.use(noStore);
+  app.use(cookieParser());
+  app.useGlobalFilters(new ConsoleExceptionFilter(parts.pages, parts.auth, parts.log));
+}
+
+function versionOf(): string {
+  return process.env.npm_package_version ?? '0.0.0';
+}
