@@ -46,6 +46,7 @@ td .en{display:block;font-size:.85rem}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.when{white-space:nowrap;font-variant-numeric:tabular-nums}
 td a code{white-space:nowrap}
+.id{display:inline-block;max-width:15ch;overflow:hidden;text-overflow:ellipsis;vertical-align:bottom}
 td.message{max-width:420px;overflow-wrap:anywhere}
 tr.zero td{color:#6b7280}
 tr.zero .en{color:#6b7280}

@@ -55,14 +55,14 @@ export const CONSOLE_PARTIALS = {
   requestTable: `{{#if rows.length}}<div class="table-wrap"><table>
 <thead><tr>${th('Utskick', 'Request')}${th('Kund', 'Tenant')}${th('Fas', 'Phase')}${th('Delar', 'Parts', true)}${th('Användare', 'Requested', true)}${th('Skickade', 'Sent', true)}${th('Misslyckade', 'Failed', true)}${th('Hoppade över', 'Skipped', true)}${th('Förlopp', 'Progress')}</tr></thead>
 <tbody>
-{{#each rows}}<tr><td><a href="{{href}}"><code>{{requestId}}</code></a></td><td>{{tenantId}}</td><td>{{> badge badge=phase}}</td><td class="num">{{parts}}</td><td class="num">{{requested}}</td><td class="num">{{sent}}</td><td class="num">{{failed}}</td><td class="num">{{skipped}}</td><td>{{> progress progress=progress}}</td></tr>
+{{#each rows}}<tr><td><a href="{{href}}" title="{{requestId}}"><code class="id">{{requestId}}</code></a></td><td>{{tenantId}}</td><td>{{> badge badge=phase}}</td><td class="num">{{parts}}</td><td class="num">{{requested}}</td><td class="num">{{sent}}</td><td class="num">{{failed}}</td><td class="num">{{skipped}}</td><td>{{> progress progress=progress}}</td></tr>
 {{/each}}</tbody>
 </table></div>{{else}}{{> empty sv=emptySv en=emptyEn}}{{/if}}`,
 
   importTable: `{{#if rows.length}}<div class="table-wrap"><table>
 <thead><tr>${th('Import', 'Import')}${th('Kund', 'Tenant')}${th('Fas', 'Phase')}${th('Rader', 'Rows', true)}${th('Uppdaterade', 'Updated', true)}${th('Oförändrade', 'Unchanged', true)}${th('Avvisade', 'Rejected', true)}${th('Förlopp', 'Progress')}</tr></thead>
 <tbody>
-{{#each rows}}<tr><td><a href="{{href}}"><code>{{importId}}</code></a></td><td>{{tenantId}}</td><td>{{> badge badge=phase}}</td><td class="num">{{rows}}</td><td class="num">{{updated}}</td><td class="num">{{unchanged}}</td><td class="num">{{rejected}}</td><td>{{> progress progress=progress}}</td></tr>
+{{#each rows}}<tr><td><a href="{{href}}" title="{{importId}}"><code class="id">{{importId}}</code></a></td><td>{{tenantId}}</td><td>{{> badge badge=phase}}</td><td class="num">{{rows}}</td><td class="num">{{updated}}</td><td class="num">{{unchanged}}</td><td class="num">{{rejected}}</td><td>{{> progress progress=progress}}</td></tr>
 {{/each}}</tbody>
 </table></div>{{else}}{{> empty sv=emptySv en=emptyEn}}{{/if}}`,
 
