@@ -11,15 +11,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import {
-  CLOUDEVENTS_CONTENT_TYPE,
-  createEvent,
-  kafkaKeyOf,
-  parseEventOf,
-  serializeEvent,
-} from '@app/contracts';
-import { topicMapFrom } from '@app/messaging';
+import { Kafka, logLevel } from 'kafkajs';
+import { createEvent, parseEventOf } from '@app/contracts';
+import { createProducer, EventPublisher, topicMapFrom } from '@app/messaging';
 
 const USAGE = `usage: send-sample-import --tenant <id> (--file <csv or xlsx> | --sample <rows>) [--verify] [--timeout-ms 120000]`;
 
@@ -77,18 +71,9 @@ async function main(): Promise<number> {
     });
   });
   await new Promise<void>((joined) => consumer.on(consumer.events.GROUP_JOIN, () => joined()));
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createProducer(kafka);
   await producer.connect();
-  await producer.send({
-    topic: topics.UserImportUploaded,
-    messages: [
-      {
-        key: kafkaKeyOf(event),
-        value: serializeEvent(event),
-        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
-      },
-    ],
-  });
+  await new EventPublisher(producer, topics).publish([event]);
   console.log(
     `sent UserImportUploaded (import ${importId}, ${basename(path)}) to ${topics.UserImportUploaded}`,
   );

@@ -6,16 +6,10 @@
  *   npm run send:sample -- --tenant acme --user u1=anna@example.se --user u2
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { parseArgs } from 'node:util';
-import {
-  CLOUDEVENTS_CONTENT_TYPE,
-  createEvent,
-  kafkaKeyOf,
-  parseEventOf,
-  serializeEvent,
-} from '@app/contracts';
-import { topicMapFrom } from '@app/messaging';
+import { createEvent, parseEventOf } from '@app/contracts';
+import { createProducer, EventPublisher, topicMapFrom } from '@app/messaging';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -74,18 +68,9 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
 
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createProducer(kafka);
   await producer.connect();
-  await producer.send({
-    topic: topics.VerificationRequested,
-    messages: [
-      {
-        key: kafkaKeyOf(event),
-        value: serializeEvent(event),
-        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
-      },
-    ],
-  });
+  await new EventPublisher(producer, topics).publish([event]);
   console.log(
     `sent VerificationRequested ${event.id} (request ${requestId}, ${users.length} users) to ${topics.VerificationRequested}`,
   );

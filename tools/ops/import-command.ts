@@ -1,14 +1,14 @@
 import { OperatorReadRepository } from '@app/persistence';
 import type { ImportSummary } from '@app/operations';
-import { parseCommand, positiveOption, showHelp, type OpsCommand } from './ops-command';
+import { parseCommand, showHelp, type OpsCommand } from './ops-command';
 import { withDatabase } from './ops-env';
 import { progressBar, when } from './text-table';
-import { watchProgress } from './watch-progress';
+import { readOrFollow, WATCH_OPTIONS, WATCH_USAGE } from './watch-progress';
 
 export const importCommand: OpsCommand = {
   name: 'import',
   summary: 'progress and counts of an address import, live while it runs',
-  help: `usage: connect-ops import <importId> [--watch|--no-watch] [--interval-ms 1000] [--timeout-ms 600000] [--json]
+  help: `usage: connect-ops import <importId> ${WATCH_USAGE} [--json]
 
 Progress of one UserImportUploaded: rows applied of the file's rows, updated, unchanged and
 rejected (by reason once completed), the report and, for a failed import, why. While the
@@ -17,33 +17,20 @@ when not a terminal; --no-watch never). Before the first batch is recorded (the 
 being read) the import is not known yet: --watch waits for it. Exit code 1 when the import is
 unknown, when it failed, or when a watch ends before it does.`,
   async run(args, context) {
-    const parsed = parseCommand(
-      args,
-      {
-        watch: { type: 'boolean' },
-        'interval-ms': { type: 'string' },
-        'timeout-ms': { type: 'string' },
-      },
-      ['importId'],
-    );
+    const parsed = parseCommand(args, WATCH_OPTIONS, ['importId']);
     if (parsed.help) return showHelp(importCommand, context.output);
     const [importId = ''] = parsed.positionals;
-    const intervalMs = positiveOption('interval-ms', parsed.text('interval-ms'), 1000);
-    const timeoutMs = positiveOption('timeout-ms', parsed.text('timeout-ms'), 600_000);
     return withDatabase(context.env, async (connection) => {
       const reads = new OperatorReadRepository(connection);
-      const read = () => reads.import(importId);
-      let summary = await read();
-      const watch = parsed.flag('watch') ?? context.output.interactive;
-      const ended = (s: ImportSummary | undefined) => s !== undefined && s.phase !== 'running';
-      if (watch && !ended(summary)) {
-        summary = (
-          await watchProgress(
-            { read, line: importLine, finished: ended, intervalMs, timeoutMs },
-            context,
-          )
-        ).value;
-      }
+      const {
+        value: summary,
+        watched,
+        finished,
+      } = await readOrFollow(
+        parsed,
+        { read: () => reads.import(importId), line: importLine, finished: ended },
+        context,
+      );
       if (!summary) {
         context.output.err(
           `no import ${importId} recorded (not started, or still reading its file)\n`,
@@ -54,10 +41,14 @@ unknown, when it failed, or when a watch ends before it does.`,
         `${parsed.json ? JSON.stringify(summary, null, 2) : importText(summary)}\n`,
       );
       if (summary.phase === 'failed') return 1;
-      return watch && !ended(summary) ? 1 : 0;
+      return watched && !finished ? 1 : 0;
     });
   },
 };
+
+function ended(summary: ImportSummary | undefined): boolean {
+  return summary !== undefined && summary.phase !== 'running';
+}
 
 function importLine(summary: ImportSummary | undefined): string {
   if (!summary) return 'waiting for the first batch...';

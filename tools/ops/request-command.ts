@@ -1,14 +1,14 @@
 import { OperatorReadRepository } from '@app/persistence';
 import type { RequestSummary } from '@app/operations';
-import { parseCommand, positiveOption, showHelp, type OpsCommand } from './ops-command';
+import { parseCommand, showHelp, type OpsCommand } from './ops-command';
 import { withDatabase } from './ops-env';
 import { progressBar, when } from './text-table';
-import { watchProgress } from './watch-progress';
+import { readOrFollow, WATCH_OPTIONS, WATCH_USAGE } from './watch-progress';
 
 export const requestCommand: OpsCommand = {
   name: 'request',
   summary: 'progress and counts of a verification request, live while it runs',
-  help: `usage: connect-ops request <requestId> [--watch|--no-watch] [--interval-ms 1000] [--timeout-ms 600000] [--json]
+  help: `usage: connect-ops request <requestId> ${WATCH_USAGE} [--json]
 
 Progress of one VerificationRequested (all its parts): parts received, users settled, mails
 sent and failed, users skipped by reason. While the request runs and stdout is a terminal,
@@ -16,39 +16,24 @@ a progress bar follows it until it completes (--watch also when not a terminal, 
 change on stderr; --no-watch never). Exit code 1 when the request is unknown, or when a watch
 ends before the request completes.`,
   async run(args, context) {
-    const parsed = parseCommand(
-      args,
-      {
-        watch: { type: 'boolean' },
-        'interval-ms': { type: 'string' },
-        'timeout-ms': { type: 'string' },
-      },
-      ['requestId'],
-    );
+    const parsed = parseCommand(args, WATCH_OPTIONS, ['requestId']);
     if (parsed.help) return showHelp(requestCommand, context.output);
     const [requestId = ''] = parsed.positionals;
-    const intervalMs = positiveOption('interval-ms', parsed.text('interval-ms'), 1000);
-    const timeoutMs = positiveOption('timeout-ms', parsed.text('timeout-ms'), 600_000);
     return withDatabase(context.env, async (connection) => {
       const reads = new OperatorReadRepository(connection);
-      const read = () => reads.request(requestId);
-      let summary = await read();
-      const watch = parsed.flag('watch') ?? context.output.interactive;
-      let finished = summary?.phase === 'completed';
-      if (watch && !finished) {
-        const watched = await watchProgress(
-          {
-            read,
-            line: requestLine,
-            finished: (s) => s?.phase === 'completed',
-            intervalMs,
-            timeoutMs,
-          },
-          context,
-        );
-        summary = watched.value;
-        finished = watched.finished;
-      }
+      const {
+        value: summary,
+        watched,
+        finished,
+      } = await readOrFollow(
+        parsed,
+        {
+          read: () => reads.request(requestId),
+          line: requestLine,
+          finished: (s) => s?.phase === 'completed',
+        },
+        context,
+      );
       if (!summary) {
         context.output.err(`no request ${requestId} (no part of it has been received)\n`);
         return 1;
@@ -56,7 +41,7 @@ ends before the request completes.`,
       context.output.out(
         `${parsed.json ? JSON.stringify(summary, null, 2) : requestText(summary)}\n`,
       );
-      return watch && !finished ? 1 : 0;
+      return watched && !finished ? 1 : 0;
     });
   },
 };

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Partitioners } from 'kafkajs';
-import {
-  CLOUDEVENTS_CONTENT_TYPE,
-  createEvent,
-  kafkaKeyOf,
-  parseEventOf,
-  serializeEvent,
-  type VerificationBatchCompletedData,
-} from '@app/contracts';
+import { createEvent, parseEventOf, type VerificationBatchCompletedData } from '@app/contracts';
+import { createProducer, EventPublisher } from '@app/messaging';
 import { parseCommand, positiveOption, showHelp, type OpsCommand } from './ops-command';
 import { opsKafka, opsTopics } from './ops-env';
 
@@ -64,19 +57,10 @@ wait timed out.`,
           context.signal,
         )
       : undefined;
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = createProducer(kafka);
     await producer.connect();
     try {
-      await producer.send({
-        topic: topics.VerificationRequested,
-        messages: [
-          {
-            key: kafkaKeyOf(event),
-            value: serializeEvent(event),
-            headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
-          },
-        ],
-      });
+      await new EventPublisher(producer, topics).publish([event]);
     } finally {
       await producer.disconnect();
     }

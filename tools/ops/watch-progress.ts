@@ -1,4 +1,37 @@
-import type { OpsContext } from './ops-command';
+import { positiveOption, type OpsContext, type ParsedCommand } from './ops-command';
+
+/** The options of every command that can follow work in progress. */
+export const WATCH_OPTIONS = {
+  watch: { type: 'boolean' },
+  'interval-ms': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+} as const;
+
+export const WATCH_USAGE = '[--watch|--no-watch] [--interval-ms 1000] [--timeout-ms 600000]';
+
+export interface Followed<T> {
+  value: T | undefined;
+  /** Whether it was followed (and so whether `finished` had to be reached). */
+  watched: boolean;
+  finished: boolean;
+}
+
+/**
+ * Reads once and, while the work runs, follows it when asked (--watch) or when stdout is a
+ * terminal (unless --no-watch).
+ */
+export async function readOrFollow<T>(
+  parsed: ParsedCommand,
+  view: Pick<Watch<T>, 'read' | 'line' | 'finished'>,
+  context: OpsContext,
+): Promise<Followed<T>> {
+  const value = await view.read();
+  const watched = parsed.flag('watch') ?? context.output.interactive;
+  if (!watched || view.finished(value)) return { value, watched, finished: view.finished(value) };
+  const intervalMs = positiveOption('interval-ms', parsed.text('interval-ms'), 1000);
+  const timeoutMs = positiveOption('timeout-ms', parsed.text('timeout-ms'), 600_000);
+  return { ...(await watchProgress({ ...view, intervalMs, timeoutMs }, context)), watched };
+}
 
 export interface Watch<T> {
   read(): Promise<T | undefined>;
