@@ -24,13 +24,20 @@ export function createKafka(options: {
 }
 
 /**
- * The product's producer: idempotent with one request in flight, so a retried send neither
- * duplicates nor reorders; murmur2 partitioning as the Java client, so a key lands on the same
- * partition whoever produces it.
+ * The product's producer: one request in flight, so a retried send does not reorder; murmur2
+ * partitioning as the Java client, so a key lands on the same partition whoever produces it.
+ *
+ * Not kafkajs's idempotent mode: kafkajs 2.2.4 rolls a partition's sequence number back when a
+ * produce request fails, even when the broker stored the batch and only the answer was lost (a
+ * broker stopping in mid-request). The next batch of the same size is then taken for a duplicate
+ * and dropped while the send reports success, and one of another size is refused
+ * (OUT_OF_ORDER_SEQUENCE_NUMBER) for the life of the producer (test/e2e/producer-after-lost-answer).
+ * Without it, a retried send may write a message twice; every event has a deterministic id and
+ * consumers skip ids they have applied.
  */
 export function createProducer(kafka: Kafka): Producer {
   return kafka.producer({
-    idempotent: true,
+    idempotent: false,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
   });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import {
-  Partitioners,
   type Admin,
   type Consumer,
   type EachBatchPayload,
@@ -10,6 +9,7 @@ import {
 } from 'kafkajs';
 import { dlqTopicOf } from '@app/contracts';
 import { replayCopy } from './set-aside';
+import { createProducer } from './create-kafka';
 
 import {
   decideReplay,
@@ -128,12 +128,9 @@ interface RunPlan {
 async function runReplay(kafka: Kafka, plan: RunPlan): Promise<ReplayReport> {
   const producer = plan.options.dryRun
     ? undefined
-    : kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        // The Java client's partitioner: a replayed key lands on the partition it first did.
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
+    : // The product's producer (not kafkajs's idempotent mode, see createProducer); its
+      // partitioner is the Java client's, so a replayed key lands where it first did.
+      createProducer(kafka);
   // A short long-poll: stopping waits for the fetch in flight.
   const consumer = kafka.consumer({ groupId: plan.groupId, maxWaitTimeInMs: 500 });
   const run = new ReplayRun(plan, consumer, producer);

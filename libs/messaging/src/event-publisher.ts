@@ -7,7 +7,7 @@ import { groupByTopic } from './topic-messages';
 
 /**
  * Publishes CloudEvents in structured mode, each to its type's topic with the contract's key.
- * The producer is idempotent, so a retried send does not write a message twice.
+ * A retried send may write a message twice (createProducer); consumers skip repeated ids.
  */
 export class EventPublisher {
   constructor(
