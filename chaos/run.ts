@@ -8,7 +8,8 @@
  *   npm run chaos -- --only poison-input
  */
 import { parseArgs } from 'node:util';
-import type { Scenario, Size } from './scenario';
+import { deadLetterSummary, deadLetterViolations, readWorldDeadLetters } from './dead-letters';
+import type { Scenario, ScenarioResult, Size } from './scenario';
 import { poison } from './scenarios/poison';
 import { privacy } from './scenarios/privacy';
 import { outages } from './scenarios/outages';
@@ -51,26 +52,54 @@ async function main(): Promise<void> {
   for (const scenario of chosen) {
     const started = Date.now();
     const mine: World[] = [];
-    let line: string;
+    let result: ScenarioResult | undefined;
+    let thrown: unknown;
     try {
-      const result = await scenario.run(size, scenario === privacy ? worlds : mine);
-      const ok = result.violations.length === 0;
-      if (!ok) failed++;
-      line =
-        `${ok ? 'PASS' : 'FAIL'} ${scenario.name} (${Math.round((Date.now() - started) / 1000)} s): ` +
-        `injected ${result.injected}; counted ${result.counted}` +
-        (ok ? '' : `; VIOLATIONS: ${result.violations.join('; ')}`);
+      result = await scenario.run(size, scenario === privacy ? worlds : mine);
     } catch (error) {
-      failed++;
-      line = `FAIL ${scenario.name}: ${error instanceof Error ? error.message : String(error)}`;
+      thrown = error;
     } finally {
       for (const world of mine) await world.close().catch(() => undefined);
       worlds.push(...mine);
+    }
+    // Checked once the processes are gone, so a message set aside while they stopped counts too.
+    const dead = await checkDeadLetters(mine, result?.deadLetters ?? []);
+    const seconds = Math.round((Date.now() - started) / 1000);
+    let line: string;
+    if (result) {
+      const violations = [...result.violations, ...dead.violations];
+      const ok = violations.length === 0;
+      if (!ok) failed++;
+      line =
+        `${ok ? 'PASS' : 'FAIL'} ${scenario.name} (${seconds} s): ` +
+        `injected ${result.injected}; counted ${result.counted}; ${dead.summary}` +
+        (ok ? '' : `; VIOLATIONS: ${violations.join('; ')}`);
+    } else {
+      failed++;
+      line =
+        `FAIL ${scenario.name} (${seconds} s): ${thrown instanceof Error ? thrown.message : String(thrown)}` +
+        (dead.violations.length > 0 ? `; and ${dead.violations.join('; ')}` : '');
     }
     console.log(`[chaos] ${line}`);
   }
   console.log(`[chaos] ${chosen.length - failed}/${chosen.length} scenarios passed (${size})`);
   process.exit(failed === 0 ? 0 : 1);
+}
+
+/** The dead-letter invariant over a scenario's worlds (the privacy scenario has none of its own). */
+async function checkDeadLetters(
+  worlds: readonly World[],
+  expected: ScenarioResult['deadLetters'],
+): Promise<{ summary: string; violations: string[] }> {
+  if (worlds.length === 0) return { summary: 'no world of its own', violations: [] };
+  try {
+    const found = (await Promise.all(worlds.map(readWorldDeadLetters))).flat();
+    const violations = deadLetterViolations(found, expected);
+    return { summary: deadLetterSummary(found, violations), violations };
+  } catch (error) {
+    const message = `dead letters not read: ${error instanceof Error ? error.message : String(error)}`;
+    return { summary: message, violations: [message] };
+  }
 }
 
 main().catch((error: unknown) => {

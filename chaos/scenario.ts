@@ -1,3 +1,4 @@
+import type { ExpectedDeadLetter } from './dead-letters';
 import type { World } from './world';
 
 export type Size = 'quick' | 'full';
@@ -7,6 +8,12 @@ export interface ScenarioResult {
   injected: string;
   counted: string;
   violations: string[];
+  /**
+   * The dead letters this scenario causes on purpose, each with its code. After the scenario
+   * (its worlds closed), every dead letter of its worlds' consumed topics must be one of these,
+   * and each of these must be there. Empty says: this fault must never set a message aside.
+   */
+  deadLetters: ExpectedDeadLetter[];
 }
 
 export interface Scenario {

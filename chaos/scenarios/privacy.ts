@@ -33,6 +33,7 @@ export const privacy: Scenario = {
       injected: `scanned ${lines.length} log lines of ${worlds.length} runs for ${tokens.size} tokens and every address`,
       counted: `${leaks.length} leaks`,
       violations: [...check(lines.length > 0, 'no log lines to scan'), ...leaks.slice(0, 5)],
+      deadLetters: [],
     };
   },
 };

@@ -92,6 +92,8 @@ export const replay: Scenario = {
           `${links.length} link events for ${verifying} users`,
         ),
       ],
+      // Every repeat is a valid event already applied: skipped by its id, or settled again.
+      deadLetters: [],
     };
   },
 };

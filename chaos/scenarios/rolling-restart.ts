@@ -54,6 +54,8 @@ export const rollingRestart: Scenario = {
         ),
         ...check(joins > 9, `only ${joins} group joins: the restarts did not move partitions`),
       ],
+      // Moving partitions only redelivers uncommitted work, which is skipped or settled again.
+      deadLetters: [],
     };
   },
 };

@@ -61,6 +61,10 @@ export const smtpTrouble: Scenario = {
           `${rejoins} rejoins: a stalled SMTP server cost the group its members`,
         ),
       ],
+      // The mail step never hands an SMTP failure to the dead-letter topic: a 4xx or a lost
+      // connection is retried, and on the last attempt the user is settled `failed` (reason
+      // retries_exhausted); a 5xx is settled `failed` at once (send-verification-mails.ts).
+      deadLetters: [],
     };
   },
 };

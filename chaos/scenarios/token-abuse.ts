@@ -193,6 +193,8 @@ export const tokenAbuse: Scenario = {
       injected: `reuse, someone else's link, voided, expired, ${attempts} guessed tokens from one address, 21 timed requests`,
       counted: `links ${JSON.stringify(links)}; ${limited}/${attempts} guesses rate-limited, ${guessedRight} answered 200; median ms ${JSON.stringify(medians)}`,
       violations,
+      // Dead, foreign and guessed links are refused by the page; they never become events.
+      deadLetters: [],
     };
   },
 };

@@ -56,6 +56,9 @@ export function workerKills(signal: 'SIGKILL' | 'SIGTERM'): Scenario {
             `completion says sent ${String(completions[0]?.sent)}`,
           ),
         ],
+        // A killed worker's chunk is delivered again and skips what was applied or settled;
+        // nothing about a crash makes a message unhandleable.
+        deadLetters: [],
       };
     },
   };
