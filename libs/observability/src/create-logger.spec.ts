@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from './create-logger';
-import { maskEmail } from './redaction';
+import { maskEmail, maskEmailsIn } from './redaction';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -19,6 +19,26 @@ describe('maskEmail', () => {
     expect(maskEmail('anna.svensson@example.se')).toBe('a***@e***.se');
     expect(maskEmail('åsa@företag.se')).toBe('å***@f***.se');
     expect(maskEmail('not-an-address')).toBe('***');
+  });
+});
+
+describe('maskEmailsIn', () => {
+  it("masks an address deep in a driver's error, as a bulk write reports a duplicate key", () => {
+    const error = {
+      writeErrors: [{ err: { op: { u: { $set: { email: 'u17615@example.se' } } } } }],
+    };
+    expect(JSON.stringify(maskEmailsIn({ err: error }))).not.toContain('u17615@');
+  });
+
+  it('drops what lies too deep or goes round in circles instead of passing it on', () => {
+    let deep: Record<string, unknown> = { email: 'deep@example.se' };
+    for (let i = 0; i < 20; i++) deep = { next: deep };
+    const circular: Record<string, unknown> = { email: 'loop@example.se' };
+    circular.self = circular;
+    const masked = JSON.stringify([maskEmailsIn(deep), maskEmailsIn(circular)]);
+    expect(masked).not.toMatch(/deep@|loop@/);
+    expect(masked).toContain('[too deep]');
+    expect(masked).toContain('[circular]');
   });
 });
 

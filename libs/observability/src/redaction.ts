@@ -43,10 +43,19 @@ export const SECRET_LOG_PATHS = [
 // Loose on purpose: anything shaped like an address in free text is masked.
 const ADDRESS_IN_TEXT = /[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+\.[^\s<>"'(),;:@]+/g;
 
+// Deep enough for a driver's errors (a bulk write's err.writeErrors[0].err.op.u.$set.email is
+// eight levels down); what lies deeper is dropped, never passed on unmasked.
+const MAX_DEPTH = 12;
+
 /** Masks every address found in strings anywhere inside a value (error messages, SMTP replies). */
-export function maskEmailsIn(value: unknown, depth = 0): unknown {
+export function maskEmailsIn(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
   if (typeof value === 'string') return value.replace(ADDRESS_IN_TEXT, (a) => maskEmail(a));
-  if (depth > 5 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => maskEmailsIn(v, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskEmailsIn(v, depth + 1)]));
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return '[too deep]';
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => maskEmailsIn(v, depth + 1, seen));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, maskEmailsIn(v, depth + 1, seen)]),
+  );
 }
