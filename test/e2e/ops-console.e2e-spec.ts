@@ -62,11 +62,15 @@ describe('operations console (real Kafka, MongoDB-wire server and SMTP)', () => 
       level: 'info',
       destination: { write: (line: string) => void consoleLog.push(line) },
     });
-    await Promise.all([
+    // allSettled: when one fails, the others still finish starting before afterAll stops them
+    // (with Promise.all they started after the teardown and kept jest from exiting).
+    const starts = await Promise.allSettled([
       startVerificationWorker(env).then((started) => (verifier = started)),
       startImportWorker(env).then((started) => (importer = started)),
       startOpsConsole(env, consoleLogger).then((started) => (opsConsole = started)),
     ]);
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     await kafka.watch([env.TOPIC_VERIFICATION_BATCH_COMPLETED!, env.TOPIC_USER_IMPORT_COMPLETED!]);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
     await runThePipeline();

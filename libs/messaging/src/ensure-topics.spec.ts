@@ -36,6 +36,20 @@ describe('ensureTopics', () => {
     expect(fetchTopicMetadata).toHaveBeenCalledTimes(3);
   });
 
+  it('waits for leaders of topics another instance created a moment ago', async () => {
+    const fetchTopicMetadata = jest
+      .fn()
+      .mockResolvedValueOnce({ topics: [{ name: 't', partitions: [{ leader: -1 }] }] })
+      .mockResolvedValue(led);
+    const createTopics = jest.fn();
+    const kafka = kafkaWith({ listTopics: async () => ['t'], createTopics, fetchTopicMetadata });
+
+    await ensureTopics(kafka, ['t'], layout, 5_000);
+
+    expect(createTopics).not.toHaveBeenCalled();
+    expect(fetchTopicMetadata).toHaveBeenCalledTimes(2);
+  });
+
   it('gives up with the broker’s answer when the topic never gets a leader', async () => {
     const kafka = kafkaWith({
       createTopics: async () => Promise.reject(unknownTopic),

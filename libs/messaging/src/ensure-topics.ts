@@ -38,36 +38,39 @@ export async function ensureTopics(
   try {
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
-    if (missing.length === 0) return;
-    await admin
-      .createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: layout.partitions,
-          replicationFactor: layout.replicationFactor,
-          ...(layout.maxMessageBytes
-            ? {
-                configEntries: [
-                  { name: 'max.message.bytes', value: String(layout.maxMessageBytes) },
-                ],
-              }
-            : {}),
-        })),
-      })
-      .catch(async (error: unknown) => {
-        const type = (error as { type?: string }).type;
-        // Another instance starting at the same moment may have created them first.
-        if (type === 'TOPIC_ALREADY_EXISTS') return;
-        // kafkajs waits for leaders but retries only LEADER_NOT_AVAILABLE; a broker that is
-        // busy (deleting other topics, just started) answers this for a while instead.
-        if (type === 'UNKNOWN_TOPIC_OR_PARTITION')
-          return waitForLeaders(admin, missing, leaderWaitMs);
-        throw error;
-      });
+    if (missing.length > 0) await createTopics(admin, missing, layout);
+    // Also when they existed or another instance won the race: a topic created a moment ago
+    // by another process may have no leader yet, and subscribing to it then fails.
+    await waitForLeaders(admin, wanted, leaderWaitMs);
   } finally {
     await admin.disconnect();
   }
+}
+
+async function createTopics(admin: Admin, topics: string[], layout: TopicLayout): Promise<void> {
+  await admin
+    .createTopics({
+      // kafkajs waits for leaders but retries only LEADER_NOT_AVAILABLE; a busy broker answers
+      // UNKNOWN_TOPIC_OR_PARTITION for a while instead, so the caller waits for leaders itself.
+      waitForLeaders: false,
+      topics: topics.map((topic) => ({
+        topic,
+        numPartitions: layout.partitions,
+        replicationFactor: layout.replicationFactor,
+        ...(layout.maxMessageBytes
+          ? {
+              configEntries: [{ name: 'max.message.bytes', value: String(layout.maxMessageBytes) }],
+            }
+          : {}),
+      })),
+    })
+    .catch((error: unknown) => {
+      const type = (error as { type?: string }).type;
+      // Another instance starting at the same moment may have created them first; a busy
+      // broker may not know them yet. Either way the caller waits for their leaders next.
+      if (type === 'TOPIC_ALREADY_EXISTS' || type === 'UNKNOWN_TOPIC_OR_PARTITION') return;
+      throw error;
+    });
 }
 
 const LEADER_WAIT_MS = 30_000;
