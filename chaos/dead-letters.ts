@@ -1,6 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { dlqTopicOf } from '@app/contracts';
-import { readDeadLetters, type DeadLetter } from '@app/messaging';
+import { readDeadLetters, readDeadLetterTopics, type DeadLetter } from '@app/messaging';
 import type { World } from './world';
 
 /** The topics the product consumes: each one sets what it cannot handle aside in its `.dlq`. */
@@ -36,30 +35,15 @@ export async function readWorldDeadLetters(world: World): Promise<FoundDeadLette
     logLevel: logLevel.NOTHING,
   });
   const sources = CONSUMED_TYPES.map((type) => world.topic(type));
-  const holding = await topicsHoldingDeadLetters(kafka, sources);
+  const holding = (await readDeadLetterTopics(kafka, sources))
+    .filter((t) => t.messages > 0)
+    .map((t) => t.sourceTopic);
   const letters = await Promise.all(
     holding.map(async (topic) =>
       (await readDeadLetters(kafka, topic)).map((letter) => ({ ...letter, topic })),
     ),
   );
   return letters.flat();
-}
-
-async function topicsHoldingDeadLetters(kafka: Kafka, sources: string[]): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const holding: string[] = [];
-    for (const topic of sources) {
-      if (!existing.has(dlqTopicOf(topic))) continue;
-      const offsets = await admin.fetchTopicOffsets(dlqTopicOf(topic));
-      if (offsets.some((o) => Number(o.high) > Number(o.low))) holding.push(topic);
-    }
-    return holding;
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /**

@@ -96,8 +96,8 @@ export class ConsoleReads {
 
   private async countDeadLetters(): Promise<DeadLetterCounts> {
     try {
-      const all = await withTimeout(readDeadLetterTopics(this.kafka), COUNTS_TIMEOUT_MS);
-      return { readable: true, topics: all.filter((t) => this.ownTopics.has(t.sourceTopic)) };
+      const own = readDeadLetterTopics(this.kafka, [...this.ownTopics]);
+      return { readable: true, topics: await withTimeout(own, COUNTS_TIMEOUT_MS) };
     } catch {
       // Not cached: the next page asks the broker again.
       this.counts = undefined;

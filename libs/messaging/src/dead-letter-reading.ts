@@ -20,17 +20,25 @@ export function sourceTopicOf(topic: string): string {
   return topic.endsWith(DLQ_SUFFIX) ? topic.slice(0, -DLQ_SUFFIX.length) : topic;
 }
 
-/** Every dead-letter topic on the broker, by name, with the messages it retains. */
-export async function readDeadLetterTopics(kafka: Kafka): Promise<DeadLetterTopic[]> {
+/**
+ * The dead-letter topics on the broker, by name, with the messages each retains: all of them,
+ * or only those of `sourceTopics` (a deployment's own, on a shared broker) that exist.
+ */
+export async function readDeadLetterTopics(
+  kafka: Kafka,
+  sourceTopics?: readonly string[],
+): Promise<DeadLetterTopic[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const names = (await admin.listTopics()).filter((t) => t.endsWith(DLQ_SUFFIX)).sort();
+    const existing = (await admin.listTopics()).filter((t) => t.endsWith(DLQ_SUFFIX));
+    const wanted = sourceTopics ? new Set(sourceTopics.map(dlqTopicOf)) : undefined;
+    const names = existing.filter((t) => !wanted || wanted.has(t)).sort();
     return await Promise.all(
       names.map(async (topic) => {
         const offsets = await admin.fetchTopicOffsets(topic);
         const messages = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
-        return { topic, sourceTopic: topic.slice(0, -DLQ_SUFFIX.length), messages };
+        return { topic, sourceTopic: sourceTopicOf(topic), messages };
       }),
     );
   } finally {
