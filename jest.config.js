@@ -1,5 +1,5 @@
 // Two projects: `unit` (pure logic, *.spec.ts beside the code, no servers) and
-// `e2e` (test/**/*.e2e-spec.ts, real Kafka, FerretDB and SMTP started by
+// `e2e` (test/**/*.e2e-spec.ts, real Kafka, MongoDB and SMTP started by
 // test/support/global-setup.ts).
 const swc = [
   '@swc/jest',

@@ -19,6 +19,7 @@ export class World {
   readonly logLines: Record<string, unknown>[] = [];
   kafka!: KafkaTestClient;
   env!: Record<string, string>;
+  private readonly closers: (() => void)[] = [];
 
   static async create(label: string, extra: Record<string, string> = {}): Promise<World> {
     const stack = resolveStackEnv();
@@ -123,6 +124,12 @@ export class World {
     const db = await mongoose.createConnection(this.env.MONGODB_URI!).asPromise();
     await db.dropDatabase();
     await db.close();
+    for (const closer of this.closers) closer();
+  }
+
+  /** Runs once the world is closed: for servers a scenario started for its world alone. */
+  onClosed(closer: () => void): void {
+    this.closers.push(closer);
   }
 }
 

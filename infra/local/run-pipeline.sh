@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm start`: the pipeline on the local stack. Installs what is missing, starts Kafka and
-# FerretDB unless KAFKA_BROKERS and MONGODB_URI are set, builds and runs the verification
-# worker, the verification page, the import worker and the operations console in the
-# foreground. Ctrl-C stops them all; the stack keeps running (`npm run stack:down`).
+# the local MongoDB server (its data kept under .stack/dev) unless KAFKA_BROKERS and
+# MONGODB_URI are set, builds and runs the verification worker, the verification page, the
+# import worker and the operations console in the foreground. Ctrl-C stops them all; the stack keeps running (`npm run stack:down`).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every check and test, on a fresh machine too. Installs what is missing (npm
-# packages, Kafka's jars, FerretDB, chromium), starts the local stack unless KAFKA_BROKERS and
-# MONGODB_URI name servers of your own, and stops what it started.
+# packages, the Kafka and mongo-java-server jars, chromium), starts the local stack unless
+# KAFKA_BROKERS and MONGODB_URI name servers of your own, and stops what it started.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -22,6 +22,8 @@ if [[ -z "${KAFKA_BROKERS:-}" || -z "${MONGODB_URI:-}" ]]; then
   export STACK_KAFKA_PORT="${STACK_KAFKA_PORT:-19092}"
   export STACK_KAFKA_CONTROLLER_PORT="${STACK_KAFKA_CONTROLLER_PORT:-19093}"
   export STACK_MONGO_PORT="${STACK_MONGO_PORT:-27117}"
+  # Test data need not survive the run; the memory backend is 5-10 times faster than H2.
+  export STACK_MONGO_BACKEND="${STACK_MONGO_BACKEND:-memory}"
   if ! bash "$here/stack.sh" status | grep -q '^kafka: running'; then started_stack=1; fi
   bash "$here/stack.sh" up
   eval "$(bash "$here/stack.sh" env)"

@@ -1,34 +1,41 @@
 #!/usr/bin/env bash
-# The local real stack: Apache Kafka (single-node KRaft) and FerretDB (MongoDB wire
-# protocol, SQLite backend), both on 127.0.0.1, installed from package registries only.
+# The local real stack: Apache Kafka (single-node KRaft) and mongo-java-server (the MongoDB
+# wire protocol in one JVM), both on 127.0.0.1, installed from Maven Central only.
 #
-#   stack.sh install   fetch Kafka's jars and build FerretDB into the cache (idempotent)
+#   stack.sh install   fetch both servers' jars into the cache, compile our launcher (idempotent)
 #   stack.sh up        install if needed, start both, wait until they answer
 #   stack.sh down      stop both (SIGTERM, then SIGKILL after a grace period)
 #   stack.sh status    what runs, where, and where the logs are
 #   stack.sh env       print the connection settings as `export` lines
 #   stack.sh reset     down, then delete this stack's data
-#   stack.sh stop kafka|ferretdb, stack.sh start kafka|ferretdb
+#   stack.sh stop kafka|mongo, stack.sh start kafka|mongo
 #                      one server at a time (the chaos scenarios take one away)
 #
 # Slow artefacts live in a cache shared by every clone on the machine
 # (CONNECT_STACK_CACHE, default ~/.cache/connect-provisioning); data, logs and pids live
 # in STACK_DIR (default <repo>/.stack/dev), so two clones do not share data.
+# STACK_MONGO_BACKEND picks the database's storage: h2 (a file under STACK_DIR that survives
+# restarts, the default) or memory (faster, gone when the server stops).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
 KAFKA_VERSION=3.9.2
+MONGO_JAVA_SERVER_VERSION=1.47.0
 CACHE_DIR="${CONNECT_STACK_CACHE:-$HOME/.cache/connect-provisioning}"
 STACK_DIR="${STACK_DIR:-$root/.stack/dev}"
 KAFKA_PORT="${STACK_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${STACK_KAFKA_CONTROLLER_PORT:-9093}"
 MONGO_PORT="${STACK_MONGO_PORT:-27017}"
 KAFKA_HEAP="${STACK_KAFKA_HEAP:-512m}"
+MONGO_BACKEND="${STACK_MONGO_BACKEND:-h2}"
+# Capped: without a cap the server's RSS reached 1-2 GB under load (../shared/infra-notes.md).
+MONGO_HEAP="${STACK_MONGO_HEAP:-768m}"
 READY_TIMEOUT_S="${STACK_READY_TIMEOUT_S:-90}"
 
 kafka_libs="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
+mongo_libs="$CACHE_DIR/mongo-java-server-$MONGO_JAVA_SERVER_VERSION/libs"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
@@ -60,7 +67,7 @@ install_kafka() {
   local t0; t0=$(now_ms)
   log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $kafka_libs"
   rm -rf "$kafka_libs" && mkdir -p "$kafka_libs"
-  mvn -q -B -f "$here/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+  mvn -q -B -Dstyle.color=never -f "$here/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$kafka_libs" >&2
   [[ -f "$kafka_libs/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "Maven did not deliver kafka_2.13-$KAFKA_VERSION.jar"
@@ -68,45 +75,40 @@ install_kafka() {
   log "kafka jars ready in $(elapsed_s "$t0")s"
 }
 
-# The binary's name carries a hash of its sources, so a change to them rebuilds it.
-ferretdb_bin() {
-  local sum
-  sum=$(cat "$here/ferretdb/go.mod" "$here/ferretdb/go.sum" "$here/ferretdb/main.go" \
-    "$here/ferretdb/patch-source.sh" | sha256sum | cut -c1-12)
-  printf '%s/ferretdb/ferretdb-local-%s' "$CACHE_DIR" "$sum"
+install_mongo() {
+  if [[ ! -f "$mongo_libs/.complete" ]]; then
+    require_tool java openjdk-17-jre-headless
+    require_tool mvn maven
+    local t0; t0=$(now_ms)
+    log "fetching mongo-java-server $MONGO_JAVA_SERVER_VERSION jars from Maven Central into $mongo_libs"
+    rm -rf "$mongo_libs" && mkdir -p "$mongo_libs"
+    mvn -q -B -Dstyle.color=never -f "$here/mongo/pom.xml" -Dmongo-java-server.version="$MONGO_JAVA_SERVER_VERSION" \
+      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$mongo_libs" >&2
+    [[ -f "$mongo_libs/mongo-java-server-core-$MONGO_JAVA_SERVER_VERSION.jar" ]] ||
+      die "Maven did not deliver mongo-java-server-core-$MONGO_JAVA_SERVER_VERSION.jar"
+    touch "$mongo_libs/.complete"
+    log "mongo-java-server jars ready in $(elapsed_s "$t0")s"
+  fi
+  local classes; classes=$(mongo_launcher_dir)
+  if [[ ! -f "$classes/MongoLauncher.class" ]]; then
+    require_tool javac openjdk-17-jdk-headless
+    local tmp; tmp=$(mktemp -d "$classes.XXXXXX")
+    javac -nowarn -d "$tmp" -cp "$mongo_libs/*" "$here/mongo/MongoLauncher.java" >&2
+    # Another clone may have compiled the same source meanwhile: either copy will do.
+    mv -T "$tmp" "$classes" 2>/dev/null || rm -rf "$tmp"
+  fi
 }
 
-install_ferretdb() {
-  local bin; bin=$(ferretdb_bin)
-  if [[ -x "$bin" ]]; then return 0; fi
-  require_tool go ""
-  local t0; t0=$(now_ms)
-  log "building FerretDB from the Go module proxy into $bin (first time: about a minute)"
-  mkdir -p "$(dirname "$bin")"
-  # Built from a patched copy of the module (patch-source.sh says why), with the wrapper's
-  # go.mod pointing at it; the module cache itself stays untouched.
-  local work; work=$(mktemp -d)
-  (
-    cd "$here/ferretdb"
-    go mod download github.com/FerretDB/FerretDB
-    cp -r "$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)" "$work/ferretdb-src"
-  ) >&2
-  chmod -R u+w "$work/ferretdb-src"
-  bash "$here/ferretdb/patch-source.sh" "$work/ferretdb-src"
-  cp "$here/ferretdb/go.mod" "$here/ferretdb/go.sum" "$here/ferretdb/main.go" "$work/"
-  (
-    cd "$work"
-    go mod edit -replace github.com/FerretDB/FerretDB=./ferretdb-src
-    go build -trimpath -buildvcs=false -o "$bin.tmp" .
-  ) >&2
-  rm -rf "$work"
-  mv "$bin.tmp" "$bin"
-  log "ferretdb built in $(elapsed_s "$t0")s"
+# The compiled launcher's folder carries a hash of its source, so a change recompiles it.
+mongo_launcher_dir() {
+  local sum; sum=$(sha256sum "$here/mongo/MongoLauncher.java" | cut -c1-12)
+  printf '%s/launcher-%s' "$(dirname "$mongo_libs")" "$sum"
 }
 
 cmd_install() {
   install_kafka
-  install_ferretdb
+  install_mongo
 }
 
 # --- run -----------------------------------------------------------------------------
@@ -165,17 +167,26 @@ start_kafka() {
     "$pidfile" "$logfile" "$t0"
 }
 
-start_ferretdb() {
-  local pidfile="$STACK_DIR/ferretdb.pid" logfile="$STACK_DIR/ferretdb.log"
-  if pid_alive "$pidfile"; then log "ferretdb already running (pid $(cat "$pidfile"))"; return 0; fi
-  check_port_free "$MONGO_PORT" ferretdb STACK_MONGO_PORT
+start_mongo() {
+  local pidfile="$STACK_DIR/mongo.pid" logfile="$STACK_DIR/mongo.log"
+  if pid_alive "$pidfile"; then log "mongo already running (pid $(cat "$pidfile"))"; return 0; fi
+  check_port_free "$MONGO_PORT" mongo STACK_MONGO_PORT
   local t0; t0=$(now_ms)
-  # Appended, with a marker, so the reason of an earlier crash is still there after a restart.
-  echo "--- start $(date -u +%FT%TZ)" >>"$logfile"
-  setsid nohup "$(ferretdb_bin)" --listen-addr="127.0.0.1:$MONGO_PORT" --data-dir="$STACK_DIR/ferretdb" \
-    --log-level=warn >>"$logfile" 2>&1 9>&- &
+  local storage=(memory)
+  case "$MONGO_BACKEND" in
+    memory) ;;
+    h2) mkdir -p "$STACK_DIR/mongo" && storage=(h2 "$STACK_DIR/mongo/data.mv") ;;
+    *) die "STACK_MONGO_BACKEND must be h2 or memory, not '$MONGO_BACKEND'" ;;
+  esac
+  # One log per start (the readiness check reads it); the previous one is kept beside it, so
+  # the reason of an earlier crash is still there after a restart.
+  [[ -f "$logfile" ]] && mv "$logfile" "$logfile.previous"
+  setsid nohup java -Xmx"$MONGO_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -cp "$mongo_libs/*:$(mongo_launcher_dir)" MongoLauncher "$MONGO_PORT" "${storage[@]}" \
+    >>"$logfile" 2>&1 9>&- &
   echo $! >"$pidfile"
-  wait_for ferretdb "port_open $MONGO_PORT" "$pidfile" "$logfile" "$t0"
+  wait_for mongo "grep -qs 'ready on' '$logfile' && port_open $MONGO_PORT" "$pidfile" "$logfile" "$t0"
 }
 
 stop_one() {
@@ -202,38 +213,38 @@ cmd_up() {
   local t0; t0=$(now_ms)
   with_lock
   cmd_install
-  start_ferretdb
+  start_mongo
   start_kafka
-  log "stack up in $(elapsed_s "$t0")s (kafka 127.0.0.1:$KAFKA_PORT, mongodb-wire 127.0.0.1:$MONGO_PORT, data in $STACK_DIR)"
+  log "stack up in $(elapsed_s "$t0")s (kafka 127.0.0.1:$KAFKA_PORT, mongodb 127.0.0.1:$MONGO_PORT with the $MONGO_BACKEND backend, data in $STACK_DIR)"
 }
 
 cmd_down() {
   with_lock
   stop_one kafka
-  stop_one ferretdb
+  stop_one mongo
 }
 
 # One server at a time, for the chaos scenario that takes the broker or the database away.
 cmd_stop_one() {
-  [[ "${1:-}" == kafka || "${1:-}" == ferretdb ]] || die "stop: name kafka or ferretdb"
+  [[ "${1:-}" == kafka || "${1:-}" == mongo ]] || die "stop: name kafka or mongo"
   with_lock
   stop_one "$1"
 }
 
 cmd_start_one() {
-  [[ "${1:-}" == kafka || "${1:-}" == ferretdb ]] || die "start: name kafka or ferretdb"
+  [[ "${1:-}" == kafka || "${1:-}" == mongo ]] || die "start: name kafka or mongo"
   with_lock
   "start_$1"
 }
 
 cmd_status() {
   local name pidfile
-  for name in kafka ferretdb; do
+  for name in kafka mongo; do
     pidfile="$STACK_DIR/$name.pid"
     if pid_alive "$pidfile"; then echo "$name: running (pid $(cat "$pidfile"))"; else echo "$name: stopped"; fi
   done
   echo "kafka:    127.0.0.1:$KAFKA_PORT (log $STACK_DIR/kafka.log)"
-  echo "ferretdb: 127.0.0.1:$MONGO_PORT (log $STACK_DIR/ferretdb.log)"
+  echo "mongo:    127.0.0.1:$MONGO_PORT, $MONGO_BACKEND backend (log $STACK_DIR/mongo.log)"
   echo "cache:    $CACHE_DIR"
 }
 
@@ -244,7 +255,7 @@ cmd_env() {
 
 cmd_reset() {
   cmd_down
-  rm -rf "$STACK_DIR/kafka" "$STACK_DIR/ferretdb"
+  rm -rf "$STACK_DIR/kafka" "$STACK_DIR/mongo"
   log "data deleted from $STACK_DIR"
 }
 
@@ -257,5 +268,5 @@ case "${1:-}" in
   reset) cmd_reset ;;
   stop) cmd_stop_one "${2:-}" ;;
   start) cmd_start_one "${2:-}" ;;
-  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
