@@ -174,7 +174,10 @@ async function main(): Promise<void> {
       completion,
       workerPeakRssMb: Math.round(peakRssKb / 1024),
       node: process.version,
-      database: 'FerretDB 1.24 (SQLite), same machine',
+      // The server the run used: the local stack's, or MONGODB_URI's.
+      database: process.env.MONGODB_URI
+        ? 'MONGODB_URI'
+        : 'mongo-java-server (local stack), same machine',
     };
     writeFileSync(join(RESULTS_DIR, 'bulk-request.json'), JSON.stringify(result, null, 2));
     console.log(

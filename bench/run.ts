@@ -21,8 +21,8 @@ import { SCENARIOS } from './scenarios';
 const DEFAULT_RESULTS_DIR = join(__dirname, 'results');
 
 const USAGE = `usage: npm run bench -- [options]
-  --scale X       multiplies every scenario's size (default 1: the issue's sizes, hours on the
-                  stand-in database; 0.1 runs in well under an hour)
+  --scale X       multiplies every scenario's size (default 1: the issue's sizes, about an
+                  hour or more on the local stack; 0.1 runs in minutes)
   --runs N        timed runs per side (default 5)
   --only LIST     comma list of ${SCENARIOS.map((s) => s.name).join(', ')}
   --timeout-s N   one window may take at most N seconds (default 3600)

@@ -77,7 +77,7 @@ async function main(): Promise<number> {
   console.log(
     `sent UserImportUploaded (import ${importId}, ${basename(path)}) to ${topics.UserImportUploaded}`,
   );
-  console.log(`follow it: npx connect-ops import ${importId}`);
+  console.log(`follow it: npx connect-ops import ${values.tenant} ${importId}`);
   const timeoutMs = Number(values['timeout-ms']);
   const timeout = new Promise<undefined>((done) =>
     setTimeout(() => done(undefined), timeoutMs).unref(),

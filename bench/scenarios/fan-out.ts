@@ -182,7 +182,11 @@ function handOff(n: number): Message {
     now: at,
     policy: { coolDownMs: 0 },
   });
-  const entry = toOutboxEntry(mailRequestedEvent(state, REQUEST_ID, { at, source: EVENT_SOURCE }));
+  const part = { requestId: REQUEST_ID, part: Math.floor(n / PART_SIZE) + 1 };
+  const standing = { outcome: 'due' as const, slot: n % PART_SIZE };
+  const entry = toOutboxEntry(
+    mailRequestedEvent(state, part, standing, { at, source: EVENT_SOURCE }),
+  );
   return cloudEventMessage(entry.key, entry.value);
 }
 
@@ -478,7 +482,7 @@ async function remove(bench: Bench, owned: Owned): Promise<void> {
   if (owned.groups.length > 0) await bench.admin.deleteGroups(owned.groups).catch(() => undefined);
   const topics = (await bench.admin.listTopics()).filter((t) => t.startsWith(owned.topicPrefix));
   if (topics.length > 0) await bench.admin.deleteTopics({ topics });
-  // Only once the worker is gone: dropping a database under a live connection crashes FerretDB.
+  // Only once the worker is gone: it must not write into a dropped database.
   if (owned.database) await bench.mongo.useDb(owned.database).dropDatabase();
   bench.leftovers.owned.delete(owned);
 }

@@ -25,11 +25,10 @@ const ROWS = 100_000;
 const MIN_ROWS = 1_000;
 const WARMUP_ROWS = 1_000;
 /**
- * FerretDB 1.24 never answers an `update` command of 100 statements and then locks the
- * database (docs/local-stack.md); the product writes 10 per command (writeInChunks), and so
- * does the baseline, one command at a time like the product's import.
+ * The product writes one batch (IMPORT_BATCH_SIZE, 500 rows) per bulk write, one after
+ * another; so does the baseline.
  */
-const UPDATES_PER_COMMAND = 10;
+const UPDATES_PER_COMMAND = 500;
 /** The import worker's event source: the baseline's outbox entries are the same size. */
 const WORKER_SOURCE = '/connect-provisioning/import-worker';
 
@@ -248,6 +247,7 @@ function addressUpdates(rows: number): UserStateUpdate[] {
             updatedAt: at,
           },
           $setOnInsert: { createdAt: at },
+          $inc: { version: 1 },
           $push: { outbox: { $each: [entry] } },
         },
         upsert: true,
@@ -257,7 +257,7 @@ function addressUpdates(rows: number): UserStateUpdate[] {
   return updates;
 }
 
-/** Unordered bulk writes of 10, one command at a time; every update must have matched. */
+/** Unordered bulk writes of one batch each, one at a time; every update must have matched. */
 async function writeUpdates(
   users: mongo.Collection<UserStateDocument>,
   updates: readonly UserStateUpdate[],

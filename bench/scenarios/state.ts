@@ -11,28 +11,27 @@ import { type CloudEvent, createEvent, MAX_USERS_PER_PART } from '@app/contracts
 import type { OutboxBatch } from '@app/messaging';
 import {
   connectMongo,
-  idLookupOf,
-  type IdLookup,
-  mongoEnvSchema,
   RequestProgressRepository,
+  requestPartId,
+  requestRecordId,
   USER_STATE_COLLECTION,
   type UserStateDocument,
   userStateId,
   UserStateRepository,
 } from '@app/persistence';
 import {
-  VERIFICATION_OUTCOME_COLLECTION,
-  type VerificationOutcomeDocument,
-} from '@app/persistence/verification-request/verification-outcome.schema';
-import {
-  REQUEST_COMPLETION_COLLECTION,
+  emptyCounts as emptyPartCounts,
+  REQUEST_COLLECTION,
   REQUEST_PART_COLLECTION,
+  REQUEST_USER_COLLECTION,
+  type RequestDocument,
   type RequestPartDocument,
+  type RequestUserDocument,
 } from '@app/persistence/verification-request/verification-request.schema';
-import { MAX_UPDATES_PER_COMMAND } from '@app/persistence/write-in-chunks';
 import {
   decideVerification,
   type DecisionPolicy,
+  type OutcomeValue,
   RecordVerificationRequest,
   sendIdFor,
   type UserState,
@@ -56,8 +55,6 @@ const WARMUP_USERS = 2 * PART_SIZE;
 const TENANT = 'bench-state';
 /** The cool-down is configuration (VERIFICATION_COOLDOWN_MS); a day keeps the mix stable. */
 const POLICY: DecisionPolicy = { coolDownMs: SEED_COOL_DOWN_MS };
-/** Single-_id reads in flight at once: the product's figure on the stand-in (id-lookup.ts). */
-const PARALLEL_READS = 20;
 /** How long close() waits for a window that timed out before it leaves the database behind. */
 const CLOSE_WAIT_MS = 60_000;
 
@@ -82,26 +79,15 @@ interface Product {
   record: RecordVerificationRequest;
 }
 
-/** The bare driver on the same database, with the server's limits it must respect. */
+/** The bare driver on the same database. */
 interface Raw {
   client: MongoClient;
   db: Db;
-  /** How the product reads many _ids on this server; the baseline issues the same reads. */
-  lookup: IdLookup;
-  /** Statements per update command: the stand-in hangs on 100 (docs/local-stack.md). */
-  updatesPerCommand: number;
   states: Collection<UserStateDocument>;
-  outcomes: Collection<OutcomeRecord>;
-  parts: Collection<PartRecord>;
-  completions: Collection<{ _id: string }>;
+  requests: Collection<RequestDocument>;
+  parts: Collection<RequestPartDocument>;
+  users: Collection<RequestUserDocument>;
 }
-
-interface Timestamps {
-  createdAt: Date;
-  updatedAt: Date;
-}
-type OutcomeRecord = Omit<VerificationOutcomeDocument, 'outbox' | 'outboxAt'>;
-type PartRecord = RequestPartDocument & Timestamps;
 
 /** One window's input: the request's parts and what the seed left in the database. */
 interface Prepared {
@@ -115,7 +101,7 @@ async function openState(context: ScenarioContext): Promise<ScenarioRunner> {
   // Command monitoring is a client option the URI carries, so connectMongo stays as it is.
   const uri = withMonitoring(withDatabase(context.stack.mongoUri, database));
   const product = await openProduct(uri);
-  const raw = await openRaw(uri, product.connection).catch(async (error: unknown) => {
+  const raw = await openRaw(uri).catch(async (error: unknown) => {
     await product.connection.close();
     throw error;
   });
@@ -126,10 +112,7 @@ async function openState(context: ScenarioContext): Promise<ScenarioRunner> {
     requestIds.set(run, requestId);
     return prepareWindow(product, raw, requestId, size);
   };
-  context.log(
-    `state: ${users} users in parts of ${PART_SIZE} on ${database} (reads: ${raw.lookup}, ` +
-      `updates per command: ${raw.updatesPerCommand})`,
-  );
+  context.log(`state: ${users} users in parts of ${PART_SIZE} on ${database}`);
 
   const inFlight = new InFlight();
   const productCommands = new CommandTally(product.connection.getClient());
@@ -150,7 +133,7 @@ async function openState(context: ScenarioContext): Promise<ScenarioRunner> {
       .map((event) => planPart(event, priors, new Date()))
       .map((plan) => async () => {
         await baselinePart(raw, plan);
-        return plan.record.users;
+        return plan.part.users.length;
       });
     return timed('state baseline', size, steps, { ...window, commands: rawCommands });
   };
@@ -168,8 +151,7 @@ async function openState(context: ScenarioContext): Promise<ScenarioRunner> {
 }
 
 async function openProduct(uri: string): Promise<Product> {
-  const idLookup = mongoEnvSchema.shape.MONGODB_ID_LOOKUP.parse(process.env.MONGODB_ID_LOOKUP);
-  const connection = await connectMongo(uri, idLookup);
+  const connection = await connectMongo(uri);
   const userStates = new UserStateRepository(connection);
   const progress = new RequestProgressRepository(connection);
   // As VerificationWorkerModule wires it, with the relay's flush minus the Kafka send.
@@ -179,33 +161,24 @@ async function openProduct(uri: string): Promise<Product> {
 
 /**
  * OutboxRelay.flush without publishing: what the product does to the database once its events
- * are on Kafka ($pullAll of the entries, then clearing the owners' outboxAt marker).
+ * are on Kafka ($pull of the entries, then clearing the owners' outboxAt marker).
  */
 async function acknowledgeOnly(batch: OutboxBatch): Promise<void> {
   if (batch.pending.length > 0) await batch.store.acknowledge(batch.pending);
 }
 
-async function openRaw(uri: string, productConnection: Connection): Promise<Raw> {
+async function openRaw(uri: string): Promise<Raw> {
   const client = new mongoose.mongo.MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
   await client.connect();
   const db = client.db();
-  try {
-    const info = await db.admin().command({ buildInfo: 1 });
-    return {
-      client,
-      db,
-      lookup: await idLookupOf(productConnection),
-      // MongoDB takes one unordered bulkWrite of any size (the driver splits at 100,000).
-      updatesPerCommand: 'ferretdbVersion' in info ? MAX_UPDATES_PER_COMMAND : Infinity,
-      states: db.collection<UserStateDocument>(USER_STATE_COLLECTION),
-      outcomes: db.collection<OutcomeRecord>(VERIFICATION_OUTCOME_COLLECTION),
-      parts: db.collection<PartRecord>(REQUEST_PART_COLLECTION),
-      completions: db.collection<{ _id: string }>(REQUEST_COMPLETION_COLLECTION),
-    };
-  } catch (error) {
-    await client.close();
-    throw error;
-  }
+  return {
+    client,
+    db,
+    states: db.collection<UserStateDocument>(USER_STATE_COLLECTION),
+    requests: db.collection<RequestDocument>(REQUEST_COLLECTION),
+    parts: db.collection<RequestPartDocument>(REQUEST_PART_COLLECTION),
+    users: db.collection<RequestUserDocument>(REQUEST_USER_COLLECTION),
+  };
 }
 
 /**
@@ -218,7 +191,7 @@ async function prepareWindow(
   requestId: string,
   users: number,
 ): Promise<Prepared> {
-  // Dropping collections, not the database: the stand-in dies dropping a database in use.
+  // Collections, not the database: the product's connection keeps using it.
   for (const { name } of await raw.db.listCollections({}, { nameOnly: true }).toArray())
     await raw.db.dropCollection(name);
   await Promise.all([product.userStates.init(), product.progress.init()]);
@@ -301,9 +274,8 @@ function withMonitoring(uri: string): string {
 }
 
 /**
- * Commands one client sent in a window, by kind: where the time goes on a server that charges
- * milliseconds per update statement (the stand-in). Counting costs both sides the same: an
- * event per command and a second decoding of each reply.
+ * Commands one client sent in a window, by kind: where the time goes. Counting costs both
+ * sides the same: an event per command and a second decoding of each reply.
  */
 class CommandTally {
   private counts = emptyCounts();
@@ -354,15 +326,16 @@ interface PartPlan {
   stateIds: string[];
   /** How many of those states the seed left: the reads must find exactly these. */
   known: number;
-  outcomes: OutcomeRecord[];
+  request: RequestDocument;
+  users: RequestUserDocument[];
+  part: RequestPartDocument;
   upserts: AnyBulkWriteOperation<UserStateDocument>[];
-  record: PartRecord;
 }
 
 /**
  * The documents the product writes for a part, from the seeded states and the domain's own
- * decideVerification (RecordVerificationRequest's rules: outcomes for all, a state write for
- * a changed status or address or a due mail). Dates are the plan's, not the write's.
+ * decideVerification (RecordVerificationRequest's rules: every user in the part's record, a
+ * state write for a changed status or address or a due mail). Dates are the plan's.
  */
 function planPart(
   event: CloudEvent<'VerificationRequested'>,
@@ -371,52 +344,65 @@ function planPart(
 ): PartPlan {
   const { tenantId, requestId, users, part } = event.data;
   const decided = users.map((entry) => decideRaw(tenantId, entry, priors.get(entry.userId), at));
+  const counts = emptyPartCounts();
+  for (const d of decided) {
+    counts.requested += 1;
+    counts[d.outcome] += 1;
+  }
   return {
     stateIds: users.map((u) => userStateId(tenantId, u.userId)),
     known: decided.filter((d) => d.before).length,
-    outcomes: decided.map((d) => outcomeRecord(requestId, d)),
-    upserts: decided.flatMap((d) => (d.write ? [stateUpsert(d, at)] : [])),
-    record: {
-      _id: `${requestId}:${part.index}`,
-      requestId,
+    request: {
+      _id: requestRecordId(tenantId, requestId),
       tenantId,
+      requestId,
       partCount: part.count,
-      users: users.length,
       createdAt: at,
-      updatedAt: at,
+      completedAt: null,
+      outbox: [],
+      outboxAt: null,
     },
+    users: decided.map((d, slot) => ({
+      _id: sendIdFor(tenantId, requestId, d.userId),
+      tenantId,
+      requestId,
+      userId: d.userId,
+      part: part.index,
+      slot,
+    })),
+    part: {
+      _id: requestPartId(tenantId, requestId, part.index),
+      tenantId,
+      requestId,
+      index: part.index,
+      users: decided.map((d) => d.userId),
+      outcomes: decided.map((d) => d.outcome),
+      counts,
+      createdAt: at,
+      outbox: [],
+      outboxAt: null,
+    },
+    upserts: decided.flatMap((d) => (d.write ? [stateUpsert(d, at)] : [])),
   };
 }
 
 /**
- * The part's database work with the bare driver: the product's reads of the states, one
- * insertMany of the outcomes, the states as unordered bulk upserts, the part's record and the
- * completion check's reads.
+ * The part's database work with the bare driver: the product's read of the states, the
+ * request's record, one insertMany of the part's users, the part's record, the states as one
+ * unordered bulk of upserts, and the completion check's reads.
  */
 async function baselinePart(raw: Raw, plan: PartPlan): Promise<void> {
-  const found = await readStates(raw, plan.stateIds);
-  if (found !== plan.known)
-    throw new Error(`baseline read ${found} states, expected ${plan.known}`);
-  await raw.outcomes.insertMany(plan.outcomes, { ordered: false });
-  await bulkUpsert(raw, plan.upserts);
-  await raw.parts.insertOne(plan.record);
-  await completionCheck(raw, plan.record.requestId);
-}
-
-/** Reads states by _id as the product does on this server; returns how many exist. */
-async function readStates(raw: Raw, ids: readonly string[]): Promise<number> {
-  const projection = { outbox: 0 };
-  if (raw.lookup === 'in')
-    return (await raw.states.find({ _id: { $in: [...ids] } }, { projection }).toArray()).length;
-  // A window of PARALLEL_READS single-_id reads in flight, refilled as each one returns.
-  let next = 0;
-  let found = 0;
-  const reader = async () => {
-    for (let id = ids[next++]; id !== undefined; id = ids[next++])
-      if (await raw.states.findOne({ _id: id }, { projection })) found++;
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, ids.length) }, reader));
-  return found;
+  const found = await raw.states
+    .find({ _id: { $in: plan.stateIds } }, { projection: { outbox: 0 } })
+    .toArray();
+  if (found.length !== plan.known)
+    throw new Error(`baseline read ${found.length} states, expected ${plan.known}`);
+  const { _id, ...request } = plan.request;
+  await raw.requests.updateOne({ _id }, { $setOnInsert: request }, { upsert: true });
+  await raw.users.insertMany(plan.users, { ordered: false });
+  await raw.parts.insertOne(plan.part);
+  if (plan.upserts.length > 0) await raw.states.bulkWrite(plan.upserts, { ordered: false });
+  await completionCheck(raw, plan.request);
 }
 
 interface RawDecision {
@@ -424,7 +410,7 @@ interface RawDecision {
   userId: string;
   before: UserState | undefined;
   after: UserState;
-  outcome: VerificationOutcomeDocument['outcome'];
+  outcome: OutcomeValue;
   /** The product rewrites a state when its status or address changed, or a mail is due. */
   write: boolean;
 }
@@ -462,18 +448,6 @@ function profileOf(entry: RequestedUser): Partial<UserState> {
   };
 }
 
-/** As the product inserts it (a lean insertMany: no timestamps, no outbox fields). */
-function outcomeRecord(requestId: string, d: RawDecision): OutcomeRecord {
-  return {
-    _id: sendIdFor(d.tenantId, requestId, d.userId),
-    tenantId: d.tenantId,
-    requestId,
-    userId: d.userId,
-    outcome: d.outcome,
-    final: d.outcome !== 'due',
-  };
-}
-
 /** The state as the product leaves it: every field set, fields it dropped unset, no outbox. */
 function stateUpsert(d: RawDecision, at: Date): AnyBulkWriteOperation<UserStateDocument> {
   const { _id, ...fields } = storedState(d.after);
@@ -484,10 +458,9 @@ function stateUpsert(d: RawDecision, at: Date): AnyBulkWriteOperation<UserStateD
     updateOne: {
       filter: { _id },
       update: {
-        // The outbox fields in $set: the stand-in drops [] and null from $setOnInsert. Nothing
-        // else writes these states during the window, so setting them changes nothing else.
-        $set: { ...fields, outbox: [], outboxAt: null, updatedAt: at },
+        $set: { ...fields, updatedAt: at },
         $setOnInsert: { createdAt: at },
+        $inc: { version: 1 },
         ...(dropped.length > 0
           ? { $unset: Object.fromEntries(dropped.map((key) => [key, ''])) }
           : {}),
@@ -497,29 +470,25 @@ function stateUpsert(d: RawDecision, at: Date): AnyBulkWriteOperation<UserStateD
   };
 }
 
-/** Unordered bulk writes, split into commands the server takes (see Raw.updatesPerCommand). */
-async function bulkUpsert(
-  raw: Raw,
-  ops: readonly AnyBulkWriteOperation<UserStateDocument>[],
-): Promise<void> {
-  const size = Math.min(ops.length, raw.updatesPerCommand);
-  for (let start = 0; start < ops.length; start += size)
-    await raw.states.bulkWrite(ops.slice(start, start + size), { ordered: false });
-}
-
 /**
- * The completion check's reads (completeIfDone): the request's parts and its completion, then,
- * once every part is in, whether any mail is still due. The mix always leaves mails due, so
- * neither side goes on to the tally and the completion's insert inside the window.
+ * The completion check's reads (completeIfDone): the request's record, then its parts' counts
+ * by _id. The mix always leaves mails due, so neither side completes inside the window.
  */
-async function completionCheck(raw: Raw, requestId: string): Promise<void> {
-  const parts = await raw.parts.find({ requestId }).toArray();
-  const first = parts[0];
-  if (!first) return;
-  await raw.completions.findOne({ _id: requestId }, { projection: { completedAt: 1 } });
-  if (parts.length < first.partCount) return;
-  const due = await raw.outcomes.findOne({ requestId, outcome: 'due' }, { projection: { _id: 1 } });
-  if (!due) throw new Error('state baseline: no mail due; the mix must leave some');
+async function completionCheck(raw: Raw, request: RequestDocument): Promise<void> {
+  const found = await raw.requests.findOne(
+    { _id: request._id },
+    { projection: { partCount: 1, completedAt: 1 } },
+  );
+  if (!found) throw new Error('state baseline: the request record is missing');
+  const ids = Array.from({ length: found.partCount }, (_, i) =>
+    requestPartId(request.tenantId, request.requestId, i + 1),
+  );
+  const parts = await raw.parts
+    .find({ _id: { $in: ids } }, { projection: { counts: 1 } })
+    .toArray();
+  const due = parts.reduce((n, p) => n + (p.counts.due ?? 0), 0);
+  if (parts.length === found.partCount && due === 0)
+    throw new Error('state baseline: no mail due; the mix must leave some');
 }
 
 async function closeState(
@@ -528,8 +497,8 @@ async function closeState(
   inFlight: InFlight,
   log: (line: string) => void,
 ): Promise<void> {
-  // A window that timed out may still be writing, and the stand-in dies dropping a database
-  // in use: then the database stays (named in the log) and the clients are closed by force.
+  // A window that timed out may still be writing: then the database stays (named in the log)
+  // and the clients are closed by force.
   const idle = await inFlight.settled(CLOSE_WAIT_MS);
   if (!idle) log('a timed-out window is still running; the database is left behind');
   try {

@@ -98,7 +98,7 @@ async function writeXlsx(path: string, rows: number): Promise<void> {
  * The users a file of `rows` rows names, as they stand before their first import: known to the
  * HRM, no address yet (`no_email`). The collection and its indexes are the product's own
  * (UserStateRepository.init), so a database seeded here costs the same to write to whoever
- * writes. Plain inserts: fast on the stand-in, and outside every window.
+ * writes. Plain inserts, outside every window.
  */
 export async function seedImportUsers(mongoUri: string, rows: number): Promise<void> {
   const connection = await mongoose.createConnection(mongoUri, { autoIndex: false }).asPromise();
@@ -130,7 +130,7 @@ export async function seedImportUsers(mongoUri: string, rows: number): Promise<v
   }
 }
 
-/** Drops a bench database; call only once nothing else uses it (FerretDB, docs/local-stack.md). */
+/** Drops a bench database; call only once nothing else writes to it. */
 export async function dropDatabase(mongoUri: string): Promise<void> {
   const connection = await mongoose.createConnection(mongoUri).asPromise();
   try {
@@ -273,8 +273,7 @@ export class ImportWorkerRun {
   }
 
   /**
-   * Stops the worker first (a database dropped under a live connection kills FerretDB), then
-   * removes the groups, every `bench.<id>.*` topic (the worker adds retry and dead-letter
+   * Stops the worker first (it must not write into a dropped database), then removes the groups, every `bench.<id>.*` topic (the worker adds retry and dead-letter
    * topics of its own) and the database.
    */
   async close(): Promise<void> {

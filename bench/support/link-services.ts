@@ -174,8 +174,7 @@ export class LinkServices {
 
   // Every step registers its undo as soon as it has something to undo.
   private async open(options: LinkServicesOptions): Promise<void> {
-    // Registered first, so it runs last: dropping a database under the services' live
-    // connections crashes the FerretDB stand-in.
+    // Registered first, so it runs last: the services must not write into a dropped database.
     this.cleanups.push(() => dropDatabase(withDatabase(options.stack.mongoUri, this.database)));
 
     const kafka = new Kafka({

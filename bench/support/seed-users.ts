@@ -106,8 +106,8 @@ function priorState(
 
 /**
  * Inserts the prior states through the product's own schema (defaults, timestamps, strict
- * validation), so they are stored exactly as the product stores them. Inserts are fast on the
- * stand-in; seeding through the repository's upserts would take minutes.
+ * validation), so they are stored exactly as the product stores them; insertMany is the fastest
+ * way in, and the seed is outside every window.
  */
 export async function seedUserStates(
   connection: Connection,

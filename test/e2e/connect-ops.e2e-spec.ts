@@ -24,7 +24,7 @@ const TENANT = 'ops-tenant';
 
 // The operator's command line as a process against the running pipeline: real broker,
 // database and SMTP, the workers in this process, each command as an operator types it.
-describe('connect-ops (real Kafka, MongoDB-wire server and SMTP)', () => {
+describe('connect-ops (real Kafka, MongoDB and SMTP)', () => {
   const sink = new SmtpSink();
   let env: Record<string, string>;
   let kafka: KafkaTestClient;
@@ -84,7 +84,10 @@ describe('connect-ops (real Kafka, MongoDB-wire server and SMTP)', () => {
 
   it('request --watch follows a request of 300 users to its end; request --json has the counts', async () => {
     const requestId = `req-${randomBytes(4).toString('hex')}`;
-    const watch = new OpsProcess(['request', requestId, '--watch', '--interval-ms', '150'], env);
+    const watch = new OpsProcess(
+      ['request', TENANT, requestId, '--watch', '--interval-ms', '150'],
+      env,
+    );
     await watch.stderrMatching(/waiting for the first part/);
     const users = Array.from({ length: 300 }, (_, i) => ({
       userId: `bulk-${i}`,
@@ -99,7 +102,7 @@ describe('connect-ops (real Kafka, MongoDB-wire server and SMTP)', () => {
     expect(watched.stdout).toMatch(/sent\s+270/);
     expect(watched.stdout).toContain('skipped   no_email 30');
 
-    const json = JSON.parse((await ops('request', requestId, '--json')).stdout) as {
+    const json = JSON.parse((await ops('request', TENANT, requestId, '--json')).stdout) as {
       phase: string;
       tally: { sent: number; skipped: Record<string, number> };
     };
@@ -107,7 +110,9 @@ describe('connect-ops (real Kafka, MongoDB-wire server and SMTP)', () => {
       phase: 'completed',
       tally: { sent: 270, skipped: { no_email: 30 } },
     });
-    expect((await ops('request', 'no-such-request')).code).toBe(1);
+    expect((await ops('request', TENANT, 'no-such-request')).code).toBe(1);
+    // Request ids are the tenant's own: another tenant has no such request.
+    expect((await ops('request', 'other-tenant', requestId)).code).toBe(1);
   }, 90_000);
 
   it('status shows a user: state, masked address, the mail and its request; never the address', async () => {
@@ -160,8 +165,11 @@ describe('connect-ops (real Kafka, MongoDB-wire server and SMTP)', () => {
       encoding: 'utf-8',
       bom: true,
     });
-    const watch = new OpsProcess(['import', importId, '--watch', '--interval-ms', '150'], env);
-    await watch.stderrMatching(/waiting for the first batch/);
+    const watch = new OpsProcess(
+      ['import', TENANT, importId, '--watch', '--interval-ms', '150'],
+      env,
+    );
+    await watch.stderrMatching(/waiting for the file to be read/);
     const upload = createEvent(
       'UserImportUploaded',
       {

@@ -10,7 +10,7 @@ import { startWorkerProcess, type WorkerProcess } from '../support/worker-proces
 const ROWS = 5000;
 
 // The import worker as a process, killed half way through an import and started again.
-describe('import worker killed mid-import (real Kafka and MongoDB-wire server)', () => {
+describe('import worker killed mid-import (real Kafka and MongoDB)', () => {
   let env: Record<string, string>;
   let kafka: KafkaTestClient;
   let db: mongoose.Connection;

@@ -11,7 +11,7 @@ import { startWorkerProcess, type WorkerProcess } from '../support/worker-proces
 
 // Uploads fetched over https://, from a server on loopback whose certificate the worker trusts
 // the way a deployment would add a CA: NODE_EXTRA_CA_CERTS.
-describe('import of an https:// upload (real Kafka and MongoDB-wire server)', () => {
+describe('import of an https:// upload (real Kafka and MongoDB)', () => {
   let env: Record<string, string>;
   let kafka: KafkaTestClient;
   let server: Server;

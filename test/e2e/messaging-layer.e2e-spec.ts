@@ -14,7 +14,7 @@ import { waitFor } from '../support/wait-for';
 
 // The messaging layer on the real broker and database: validation at the edge, retry topics,
 // dead letters, idempotency and batches.
-describe('messaging layer (real Kafka and MongoDB-wire server)', () => {
+describe('messaging layer (real Kafka and MongoDB)', () => {
   const env: Record<string, string> = { ...isolatedEnv('messaging'), RETRY_DELAYS_MS: '300,600' };
   const source = env.TOPIC_VERIFICATION_REQUESTED!;
   const kafka = new KafkaTestClient(env.KAFKA_BROKERS!);

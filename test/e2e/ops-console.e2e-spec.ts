@@ -30,7 +30,7 @@ const ATTEMPTS_PER_MINUTE = 10;
 
 // The read-only console over a pipeline that has done real work: a request with a skip, an
 // import with a rejection, a dead letter. Reached with curl's eyes first, then a browser's.
-describe('operations console (real Kafka, MongoDB-wire server and SMTP)', () => {
+describe('operations console (real Kafka, MongoDB and SMTP)', () => {
   const sink = new SmtpSink();
   const token = randomBytes(32).toString('hex');
   const consoleLog: string[] = [];
@@ -179,7 +179,7 @@ describe('operations console (real Kafka, MongoDB-wire server and SMTP)', () => 
       { authorization: 'Bearer wrong-token-of-the-right-shape-0000' },
     ];
     for (const headers of refusals) {
-      for (const path of ['/', `/requests/${REQUEST_ID}`, `/users/${TENANT}/anna`]) {
+      for (const path of ['/', `/requests/${TENANT}/${REQUEST_ID}`, `/users/${TENANT}/anna`]) {
         const page = await get(path, headers);
         expect(page.status).toBe(401);
         expect(page.headers.get('www-authenticate')).toBe('Bearer realm="ops-console"');
@@ -190,7 +190,9 @@ describe('operations console (real Kafka, MongoDB-wire server and SMTP)', () => 
         expect(shown).not.toMatch(/Skickade|a\*\*\*@/);
       }
     }
-    const answer = await get(`/requests/${REQUEST_ID}`, { authorization: `Bearer ${token}` });
+    const answer = await get(`/requests/${TENANT}/${REQUEST_ID}`, {
+      authorization: `Bearer ${token}`,
+    });
     expect(answer.status).toBe(200);
     expect(answer.html).toContain(`<strong>${TENANT}</strong>`);
     expect(answer.html).toMatch(/Skickade<span class="en" lang="en">Sent<\/span><\/dt><dd>2<\/dd>/);
@@ -202,7 +204,8 @@ describe('operations console (real Kafka, MongoDB-wire server and SMTP)', () => 
     expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
     expect(answer.headers.get('x-frame-options')).toBe('DENY');
     expect(
-      (await get('/requests/no-such-request', { authorization: `Bearer ${token}` })).status,
+      (await get(`/requests/${TENANT}/no-such-request`, { authorization: `Bearer ${token}` }))
+        .status,
     ).toBe(404);
     expect((await get('/dlq/some.other.topic', { authorization: `Bearer ${token}` })).status).toBe(
       404,
@@ -254,7 +257,7 @@ describe('operations console (real Kafka, MongoDB-wire server and SMTP)', () => 
     );
     await shot(page, 'request');
 
-    await page.goto(`${opsConsole.url}/imports/${IMPORT_ID}`);
+    await page.goto(`${opsConsole.url}/imports/${TENANT}/${IMPORT_ID}`);
     expect(await heading(page)).toContain(IMPORT_ID);
     const rejected = page.getByRole('row').filter({ hasText: 'invalid_email' });
     await expect(rejected.innerText()).resolves.toMatch(

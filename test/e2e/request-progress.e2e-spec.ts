@@ -1,17 +1,18 @@
 import mongoose from 'mongoose';
-import { RequestProgressRepository } from '@app/persistence';
+import { RequestProgressRepository, requestPartId } from '@app/persistence';
 import {
   batchCompletedEvent,
   isComplete,
-  sendIdFor,
+  sendKey,
+  type OutcomeValue,
+  type PartDecisions,
   type Settlement,
-  type UserRequestOutcome,
 } from '@app/verification';
 import { isolatedEnv } from '../support/test-env';
 
-// Exactly-once counting of a bulk request on the real MongoDB-wire server, with single-document
-// updates only (docs/design/verification-mails.md).
-describe('request progress (real MongoDB-wire server)', () => {
+// Exactly-once counting of a bulk request on the real database server, with single-document
+// atomic updates only (docs/design/verification-mails.md, "Counting once").
+describe('request progress (real database server)', () => {
   const env = isolatedEnv('progress');
   let db: mongoose.Connection;
   let repo: RequestProgressRepository;
@@ -26,86 +27,148 @@ describe('request progress (real MongoDB-wire server)', () => {
     await db?.close();
   });
 
-  const settled = (
+  const part = (
     requestId: string,
-    userId: string,
-    value: Settlement['outcome'],
-  ): Settlement => ({ ...outcome(requestId, userId, value), outcome: value, events: [] });
-  const outcome = (
-    requestId: string,
-    userId: string,
-    value: UserRequestOutcome['outcome'],
-  ): UserRequestOutcome => ({
-    tenantId: 't',
+    index: number,
+    count: number,
+    users: [string, OutcomeValue][],
+    tenantId = 't',
+  ): PartDecisions => ({
+    tenantId,
     requestId,
-    userId,
-    outcome: value,
+    part: { index, count },
+    users: users.map(([userId, outcome]) => ({ userId, outcome })),
+  });
+  const settlement = (
+    requestId: string,
+    slot: number,
+    outcome: Settlement['outcome'],
+    { tenantId = 't', index = 1 } = {},
+  ): Settlement => ({
+    tenantId,
+    requestId,
+    part: index,
+    slot,
+    userId: `slot-${slot}`,
+    outcome,
+    events: [],
   });
 
   it('counts each part once, whatever order the parts arrive in and however often', async () => {
-    expect(await repo.countPart('req-a', 't', { index: 3, count: 3 }, 10)).toBe('counted');
-    expect(await repo.countPart('req-a', 't', { index: 1, count: 3 }, 10)).toBe('counted');
-    expect(await repo.countPart('req-a', 't', { index: 3, count: 3 }, 10)).toBe('already_counted');
-    expect(await repo.countPart('req-a', 't', { index: 2, count: 3 }, 5)).toBe('counted');
-    expect(await repo.countPart('req-a', 't', { index: 1, count: 3 }, 10)).toBe('already_counted');
-    expect(await repo.progress('req-a')).toMatchObject({
-      partCount: 3,
-      partsSeen: 3,
-      requested: 25,
-      completedAt: null,
-    });
+    const users = (prefix: string, n: number): [string, OutcomeValue][] =>
+      Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'no_email']);
+    await repo.recordPart(part('req-a', 3, 3, users('c', 10)));
+    await repo.recordPart(part('req-a', 1, 3, users('a', 10)));
+    await repo.recordPart(part('req-a', 3, 3, users('c', 10)));
+    expect(await repo.progress('t', 'req-a')).toMatchObject({ partCount: 3, partsSeen: 2 });
+    await repo.recordPart(part('req-a', 2, 3, users('b', 5)));
+    await repo.recordPart(part('req-a', 1, 3, users('a', 10)));
+    const progress = await repo.progress('t', 'req-a');
+    expect(progress).toMatchObject({ partCount: 3, partsSeen: 3, completedAt: null });
+    expect(progress?.tally).toMatchObject({ requested: 25, skipped: { no_email: 25 } });
   });
 
-  it('counts a part once even when ten deliveries of it race', async () => {
+  it('records a part once when ten deliveries of it race, and every one gets the same outcomes', async () => {
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => repo.countPart('req-race', 't', { index: 1, count: 1 }, 7)),
+      Array.from({ length: 10 }, (_, i) =>
+        repo.recordPart(
+          part('req-race', 1, 1, [
+            ['u1', i === 0 ? 'due' : 'recently_sent'],
+            ['u2', 'no_email'],
+          ]),
+        ),
+      ),
     );
-    expect(results.filter((r) => r === 'counted')).toHaveLength(1);
-    expect(await repo.progress('req-race')).toMatchObject({ partsSeen: 1, requested: 7 });
+    const first = results[0];
+    for (const result of results) expect(result).toEqual(first);
+    expect((await repo.progress('t', 'req-race'))?.tally).toMatchObject({ requested: 2 });
   });
 
-  it('records each user outcome once and derives the counts by counting', async () => {
-    const part = [
-      outcome('req-b', 'u1', 'due'),
-      outcome('req-b', 'u2', 'no_email'),
-      outcome('req-b', 'u3', 'due'),
-    ];
-    await repo.recordOutcomes(part);
-    // A redelivered part recomputed differently must not change what was recorded first.
-    await repo.recordOutcomes([outcome('req-b', 'u1', 'recently_sent'), ...part.slice(1)]);
-    await repo.settleMany([settled('req-b', 'u1', 'sent'), settled('req-b', 'u3', 'failed')]);
-    await repo.settleMany([settled('req-b', 'u1', 'sent')]);
-    expect(
-      await repo.findSettled(['req-b', 'u1', 'u3'].map((u) => sendIdFor('t', 'req-b', u))),
-    ).toEqual(new Set([sendIdFor('t', 'req-b', 'u1'), sendIdFor('t', 'req-b', 'u3')]));
-
-    const tally = await repo.tally('req-b');
+  it('keeps the first recorded outcome when a redelivered part decides otherwise', async () => {
+    await repo.recordPart(
+      part('req-b', 1, 1, [
+        ['u1', 'due'],
+        ['u2', 'no_email'],
+        ['u3', 'due'],
+      ]),
+    );
+    const again = await repo.recordPart(
+      part('req-b', 1, 1, [
+        ['u1', 'recently_sent'],
+        ['u2', 'no_email'],
+        ['u3', 'due'],
+      ]),
+    );
+    expect(again.get('u1')).toEqual({ outcome: 'due', slot: 0 });
+    await repo.settleMany([settlement('req-b', 0, 'sent'), settlement('req-b', 2, 'failed')]);
+    // A second settlement of a settled mail changes nothing: the first one stands.
+    await repo.settleMany([settlement('req-b', 0, 'failed')]);
+    const sends = [0, 1, 2].map((slot) => ({ tenantId: 't', requestId: 'req-b', part: 1, slot }));
+    const settled = await repo.findSettled(sends);
+    expect(settled.get(sendKey(sends[0]!))).toBe('sent');
+    expect(settled.get(sendKey(sends[2]!))).toBe('failed');
+    const { tally } = (await repo.progress('t', 'req-b'))!;
     expect(tally).toMatchObject({ requested: 3, due: 0, sent: 1, failed: 1 });
     expect(tally.skipped).toMatchObject({ no_email: 1, recently_sent: 0 });
   });
 
-  it('completes exactly once when two processes see the request done at the same moment', async () => {
-    await repo.countPart('req-c', 't', { index: 1, count: 1 }, 2);
-    await repo.recordOutcomes([
-      outcome('req-c', 'u1', 'already_verified'),
-      outcome('req-c', 'u2', 'due'),
-    ]);
-    const before = await repo.progress('req-c');
-    expect(isComplete(before!, await repo.tally('req-c'))).toBe(false);
+  it('loses no count when 50 mails of one part are settled at the same moment', async () => {
+    const users = Array.from({ length: 50 }, (_, i): [string, OutcomeValue] => [`u${i}`, 'due']);
+    await repo.recordPart(part('req-50', 1, 1, users));
+    // Each settlement twice, from 100 concurrent commands: one of each pair can apply.
+    await Promise.all(
+      [...users, ...users].map((_, i) =>
+        repo.settleMany([settlement('req-50', i % 50, i % 3 === 0 ? 'failed' : 'sent')]),
+      ),
+    );
+    const { tally } = (await repo.progress('t', 'req-50'))!;
+    expect(tally.due).toBe(0);
+    expect(tally.sent + tally.failed).toBe(50);
+    const stored = await db
+      .collection('verification_request_parts')
+      .findOne({ _id: requestPartId('t', 'req-50', 1) as never });
+    const outcomes = stored?.outcomes as string[];
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(tally.sent);
+    expect(outcomes.filter((o) => o === 'failed')).toHaveLength(tally.failed);
+  });
 
-    await repo.settleMany([settled('req-c', 'u2', 'sent')]);
-    const progress = (await repo.progress('req-c'))!;
-    const tally = await repo.tally('req-c');
-    expect(isComplete(progress, tally)).toBe(true);
+  it('holds a user listed by two parts in the first part recorded, and counts it once', async () => {
+    await repo.recordPart(
+      part('req-dup', 1, 2, [
+        ['anna', 'due'],
+        ['bo', 'no_email'],
+      ]),
+    );
+    const second = await repo.recordPart(
+      part('req-dup', 2, 2, [
+        ['cecilia', 'due'],
+        ['anna', 'due'],
+      ]),
+    );
+    expect([...second.keys()]).toEqual(['cecilia']);
+    expect((await repo.progress('t', 'req-dup'))?.tally).toMatchObject({ requested: 3, due: 2 });
+  });
 
-    const event = batchCompletedEvent(progress, tally, new Date(), '/test');
+  it('completes exactly once when ten processes see the request done at the same moment', async () => {
+    await repo.recordPart(
+      part('req-c', 1, 1, [
+        ['u1', 'already_verified'],
+        ['u2', 'due'],
+      ]),
+    );
+    expect(isComplete((await repo.progress('t', 'req-c'))!)).toBe(false);
+    await repo.settleMany([settlement('req-c', 1, 'sent')]);
+    const progress = (await repo.progress('t', 'req-c'))!;
+    expect(isComplete(progress)).toBe(true);
+
+    const event = batchCompletedEvent(progress, new Date(), '/test');
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => repo.markCompleted('req-c', event)),
+      Array.from({ length: 10 }, () => repo.markCompleted('t', 'req-c', event)),
     );
     expect(results.filter((r) => r !== undefined)).toHaveLength(1);
     const stored = await db
-      .collection('verification_request_completions')
-      .findOne({ _id: 'req-c' as never });
+      .collection('verification_requests')
+      .findOne({ _id: JSON.stringify(['t', 'req-c']) as never });
     expect((stored?.outbox as { id: string }[]).map((e) => e.id)).toEqual([event.id]);
     expect(event.data).toMatchObject({
       requested: 2,
@@ -113,5 +176,26 @@ describe('request progress (real MongoDB-wire server)', () => {
       failed: 0,
       skipped: { already_verified: 1 },
     });
+  });
+
+  it("keeps another tenant's request with the same id apart: nothing of one touches the other", async () => {
+    await repo.recordPart(part('shared-id', 1, 2, [['anna', 'due']], 'tenant-a'));
+    // Tenant B reuses the request id, part index and user id.
+    const b = await repo.recordPart(part('shared-id', 1, 1, [['anna', 'no_email']], 'tenant-b'));
+    expect(b.get('anna')).toEqual({ outcome: 'no_email', slot: 0 });
+    await repo.settleMany([settlement('shared-id', 0, 'sent', { tenantId: 'tenant-b' })]);
+    const a = (await repo.progress('tenant-a', 'shared-id'))!;
+    expect(a).toMatchObject({ partCount: 2, partsSeen: 1 });
+    expect(a.tally).toMatchObject({ requested: 1, due: 1, sent: 0 });
+    const progressB = (await repo.progress('tenant-b', 'shared-id'))!;
+    expect(isComplete(progressB)).toBe(true);
+    expect(
+      await repo.markCompleted(
+        'tenant-b',
+        'shared-id',
+        batchCompletedEvent(progressB, new Date(), '/t'),
+      ),
+    ).toBeDefined();
+    expect((await repo.progress('tenant-a', 'shared-id'))?.completedAt).toBeNull();
   });
 });

@@ -62,7 +62,7 @@ const EXPECTED_COUNTS = {
 };
 
 // Imports on the real broker and database: files in every accepted shape, and broken ones.
-describe('address import (real Kafka and MongoDB-wire server)', () => {
+describe('address import (real Kafka and MongoDB)', () => {
   const sink = new SmtpSink();
   let env: Record<string, string>;
   let kafka: KafkaTestClient;

@@ -26,7 +26,7 @@ export const SCREENSHOT_DIR = resolve(__dirname, '../../test-artifacts/screensho
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // A person's path in a real browser: the mail's link, the page, the button, the next step.
-describe('verification in headless Chromium (real Kafka, MongoDB-wire server and SMTP)', () => {
+describe('verification in headless Chromium (real Kafka, MongoDB and SMTP)', () => {
   const sink = new SmtpSink();
   let env: Record<string, string>;
   let kafka: KafkaTestClient;

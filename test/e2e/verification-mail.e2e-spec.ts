@@ -16,7 +16,7 @@ import { waitFor } from '../support/wait-for';
 type RequestedUser = { userId: string; email?: string };
 
 // From VerificationRequested to the inbox, on the real broker, database and an SMTP server.
-describe('verification mail (real Kafka, MongoDB-wire server and SMTP)', () => {
+describe('verification mail (real Kafka, MongoDB and SMTP)', () => {
   const sink = new SmtpSink();
   let env: Record<string, string>;
   let kafka: KafkaTestClient;

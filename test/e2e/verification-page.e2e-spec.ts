@@ -27,7 +27,7 @@ const TENANT = 'tenant-p';
 const MIN_RESPONSE_MS = 150;
 
 // The verification page and the linker, on the real broker, database and an SMTP server.
-describe('verification page and linker (real Kafka, MongoDB-wire server and SMTP)', () => {
+describe('verification page and linker (real Kafka, MongoDB and SMTP)', () => {
   const sink = new SmtpSink();
   let env: Record<string, string>;
   let baseUrl: string;
@@ -211,24 +211,28 @@ describe('verification page and linker (real Kafka, MongoDB-wire server and SMTP
     expect(linkedEvents('hugo')).toHaveLength(1);
   });
 
-  it('two concurrent POSTs, of one link or of two links, produce one link event', async () => {
+  it('ten concurrent POSTs of one link, and one of a second link, produce one link event', async () => {
     const first = await mailLink('ines', 'ines@example.se');
     const second = await mailLink('ines', 'ines@example.se');
-    const [a, b, c] = await Promise.all([openPage(first), openPage(first), openPage(second)]);
-
-    const answers = await Promise.all([
-      pressButton(first, a),
-      pressButton(first, b),
-      pressButton(second, c),
+    const forms = await Promise.all([
+      ...Array.from({ length: 10 }, () => openPage(first)),
+      openPage(second),
     ]);
-    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
-    const [one, two] = answers.map((r) => r.html.includes('Din e-postadress är verifierad'));
-    expect([one, two].filter(Boolean)).toHaveLength(1);
+    const answers = await Promise.all(
+      forms.map((form, i) => pressButton(i < 10 ? first : second, form)),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array.from({ length: 11 }, () => 200));
+    const verifiedFirst = answers
+      .slice(0, 10)
+      .filter((r) => r.html.includes('Din e-postadress är verifierad'));
+    expect(verifiedFirst).toHaveLength(1);
 
     await waitFor('VismaConnectLinked for ines', () => linkedEvents('ines')[0]);
     await linkerCaughtUp();
     expect(linkedEvents('ines')).toHaveLength(1);
-    expect(eventsFor(env.TOPIC_EMAIL_VERIFIED!, 'ines').length).toBeGreaterThanOrEqual(1);
+    // One EmailVerified per link used: the first link's ten POSTs made one.
+    const verified = eventsFor(env.TOPIC_EMAIL_VERIFIED!, 'ines');
+    expect(new Set(verified.map((e) => e.id)).size).toBeLessThanOrEqual(2);
   });
 
   it('expired, voided and unknown links cannot verify; each gets its own page at the same pace', async () => {

@@ -15,8 +15,8 @@ import { KafkaTestClient } from '../support/kafka-test-client';
 import { waitFor } from '../support/wait-for';
 
 // The smoke path of the foundation: a VerificationRequested on the real broker is validated,
-// stored through mongoose in the MongoDB-wire server and answered with VerificationStatusChanged.
-describe('verification worker smoke path (real Kafka and MongoDB-wire server)', () => {
+// stored through mongoose in the MongoDB and answered with VerificationStatusChanged.
+describe('verification worker smoke path (real Kafka and MongoDB)', () => {
   const env = isolatedEnv('smoke');
   const requestedTopic = env.TOPIC_VERIFICATION_REQUESTED!;
   const statusTopic = env.TOPIC_VERIFICATION_STATUS_CHANGED!;

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 const stackScript = resolve(__dirname, '../../infra/local/stack.sh');
 
 /**
- * Servers-in-the-loop tests need a real Kafka and a MongoDB-wire server. When the environment
+ * Servers-in-the-loop tests need a real Kafka and a MongoDB. When the environment
  * names none, start the project's local stack (idempotent; reused if already up) and stop it
  * afterwards only if this run started it.
  */

@@ -8,18 +8,18 @@ import { readOrFollow, WATCH_OPTIONS, WATCH_USAGE } from './watch-progress';
 export const importCommand: OpsCommand = {
   name: 'import',
   summary: 'progress and counts of an address import, live while it runs',
-  help: `usage: connect-ops import <importId> ${WATCH_USAGE} [--json]
+  help: `usage: connect-ops import <tenantId> <importId> ${WATCH_USAGE} [--json]
 
-Progress of one UserImportUploaded: rows applied of the file's rows, updated, unchanged and
+Progress of one UserImportUploaded of a tenant (import ids are the tenant's own): rows applied of the file's rows, updated, unchanged and
 rejected (by reason once completed), the report and, for a failed import, why. While the
 import runs and stdout is a terminal, a progress bar follows it until it ends (--watch also
-when not a terminal; --no-watch never). Before the first batch is recorded (the file is still
-being read) the import is not known yet: --watch waits for it. Exit code 1 when the import is
+when not a terminal; --no-watch never). Until its file has been read the import is not known
+yet: --watch waits for it. Exit code 1 when the import is
 unknown, when it failed, or when a watch ends before it does.`,
   async run(args, context) {
-    const parsed = parseCommand(args, WATCH_OPTIONS, ['importId']);
+    const parsed = parseCommand(args, WATCH_OPTIONS, ['tenantId', 'importId']);
     if (parsed.help) return showHelp(importCommand, context.output);
-    const [importId = ''] = parsed.positionals;
+    const [tenantId = '', importId = ''] = parsed.positionals;
     return withDatabase(context.env, async (connection) => {
       const reads = new OperatorReadRepository(connection);
       const {
@@ -28,12 +28,12 @@ unknown, when it failed, or when a watch ends before it does.`,
         finished,
       } = await readOrFollow(
         parsed,
-        { read: () => reads.import(importId), line: importLine, finished: ended },
+        { read: () => reads.import(tenantId, importId), line: importLine, finished: ended },
         context,
       );
       if (!summary) {
         context.output.err(
-          `no import ${importId} recorded (not started, or still reading its file)\n`,
+          `no import ${importId} of tenant ${tenantId} recorded (not started, or still reading its file)\n`,
         );
         return 1;
       }
@@ -51,7 +51,7 @@ function ended(summary: ImportSummary | undefined): boolean {
 }
 
 function importLine(summary: ImportSummary | undefined): string {
-  if (!summary) return 'waiting for the first batch...';
+  if (!summary) return 'waiting for the file to be read...';
   const { counts } = summary;
   return `${progressBar(summary.applied, summary.rows)}  updated ${counts.updated}, unchanged ${counts.unchanged}, rejected ${counts.rejected}  (${summary.phase})`;
 }
@@ -60,7 +60,7 @@ export function importText(summary: ImportSummary): string {
   const { counts, result } = summary;
   const reasons = Object.entries(result?.reasons ?? {});
   return [
-    `import ${summary.importId} (tenant ${summary.tenantId ?? '?'}): ${summary.phase}${summary.completedAt ? ` at ${when(summary.completedAt)}` : ''}`,
+    `import ${summary.importId} (tenant ${summary.tenantId}): ${summary.phase}${summary.completedAt ? ` at ${when(summary.completedAt)}` : ''}`,
     `  ${progressBar(summary.applied, summary.rows)}`,
     `  started   ${when(summary.startedAt)}`,
     `  updated   ${counts.updated}`,
@@ -70,7 +70,7 @@ export function importText(summary: ImportSummary): string {
     ...(result?.error ? [`  error     ${result.error.code}: ${result.error.message}`] : []),
     ...(result?.verificationRequestId
       ? [
-          `  mails     request ${result.verificationRequestId} (connect-ops request ${result.verificationRequestId})`,
+          `  mails     request ${result.verificationRequestId} (connect-ops request ${summary.tenantId} ${result.verificationRequestId})`,
         ]
       : []),
   ].join('\n');

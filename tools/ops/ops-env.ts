@@ -34,7 +34,7 @@ export async function withDatabase<T>(
   work: (connection: Connection) => Promise<T>,
 ): Promise<T> {
   const config = opsConfig(env);
-  const connection = await connectMongo(config.MONGODB_URI, config.MONGODB_ID_LOOKUP);
+  const connection = await connectMongo(config.MONGODB_URI);
   try {
     return await work(connection);
   } finally {

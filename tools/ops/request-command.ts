@@ -8,17 +8,18 @@ import { readOrFollow, WATCH_OPTIONS, WATCH_USAGE } from './watch-progress';
 export const requestCommand: OpsCommand = {
   name: 'request',
   summary: 'progress and counts of a verification request, live while it runs',
-  help: `usage: connect-ops request <requestId> ${WATCH_USAGE} [--json]
+  help: `usage: connect-ops request <tenantId> <requestId> ${WATCH_USAGE} [--json]
 
-Progress of one VerificationRequested (all its parts): parts received, users settled, mails
+Progress of one VerificationRequested of a tenant (all its parts; request ids are the
+tenant's own): parts received, users settled, mails
 sent and failed, users skipped by reason. While the request runs and stdout is a terminal,
 a progress bar follows it until it completes (--watch also when not a terminal, one line per
 change on stderr; --no-watch never). Exit code 1 when the request is unknown, or when a watch
 ends before the request completes.`,
   async run(args, context) {
-    const parsed = parseCommand(args, WATCH_OPTIONS, ['requestId']);
+    const parsed = parseCommand(args, WATCH_OPTIONS, ['tenantId', 'requestId']);
     if (parsed.help) return showHelp(requestCommand, context.output);
-    const [requestId = ''] = parsed.positionals;
+    const [tenantId = '', requestId = ''] = parsed.positionals;
     return withDatabase(context.env, async (connection) => {
       const reads = new OperatorReadRepository(connection);
       const {
@@ -28,14 +29,16 @@ ends before the request completes.`,
       } = await readOrFollow(
         parsed,
         {
-          read: () => reads.request(requestId),
+          read: () => reads.request(tenantId, requestId),
           line: requestLine,
           finished: (s) => s?.phase === 'completed',
         },
         context,
       );
       if (!summary) {
-        context.output.err(`no request ${requestId} (no part of it has been received)\n`);
+        context.output.err(
+          `no request ${requestId} of tenant ${tenantId} (no part of it has been received)\n`,
+        );
         return 1;
       }
       context.output.out(

@@ -94,7 +94,7 @@ function describe(outcome: string): string {
   if (outcome === 'sent') return 'mail sent';
   if (outcome === 'failed') return 'the mail could not be sent (see connect-ops status)';
   if (outcome === 'timeout')
-    return 'no completion yet (is the worker running? connect-ops request <id>)';
+    return `no completion yet (is the worker running? connect-ops request <tenantId> <requestId>)`;
   if (outcome.startsWith('skipped:')) return `no mail: ${outcome.slice('skipped:'.length)}`;
   return outcome;
 }

@@ -79,11 +79,13 @@ export async function startImportWorker(
     for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
   };
   try {
-    const connection = await connectMongo(config.MONGODB_URI, config.MONGODB_ID_LOOKUP);
+    const connection = await connectMongo(config.MONGODB_URI);
     opened.push(connection);
     const userStates = new UserStateRepository(connection);
     const imports = new UserImportRepository(connection);
-    const processed = new ProcessedEventRepository(connection);
+    const processed = new ProcessedEventRepository(connection, {
+      retentionDays: config.PROCESSED_EVENTS_RETENTION_DAYS,
+    });
     await Promise.all([userStates.init(), imports.init(), processed.init()]);
 
     await ensureTopics(

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { CloudEvent } from '@app/contracts';
-import { OnEvent, OutboxRelay } from '@app/messaging';
+import { OnEvent, OutboxRelay, PermanentError } from '@app/messaging';
 import { OutcomeCounter } from '@app/observability';
 import { RunUserImport } from '@app/user-import';
 
@@ -33,9 +33,15 @@ export class UserImportUploadedHandler {
       source: EVENT_SOURCE,
       at: new Date(),
     });
+    const log = { eventId: event.id, importId, tenantId };
+    if (result.kind === 'conflict')
+      // Set aside with its reason: the import that owns the id goes on untouched.
+      throw new PermanentError(
+        `import ${importId} of this tenant was already started with another file`,
+        'import_id_reused',
+      );
     if (result.kind !== 'already_completed' && result.completion)
       await this.outbox.flush(result.completion);
-    const log = { eventId: event.id, importId, tenantId };
     if (result.kind === 'completed') {
       const { updated, unchanged, reasons } = result.counts;
       this.outcomes.add({ updated, unchanged, ...reasons });

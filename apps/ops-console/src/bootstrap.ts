@@ -55,7 +55,7 @@ export async function startOpsConsole(
     for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
   };
   try {
-    const connection = await connectMongo(config.MONGODB_URI, config.MONGODB_ID_LOOKUP);
+    const connection = await connectMongo(config.MONGODB_URI);
     opened.push(connection);
     const admin: Admin = kafka.admin();
     await admin.connect();

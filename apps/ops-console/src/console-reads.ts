@@ -52,12 +52,12 @@ export class ConsoleReads {
     return { requests, imports, deadLetters, live };
   }
 
-  request(requestId: string): Promise<RequestSummary | undefined> {
-    return available(this.store.request(requestId));
+  request(tenantId: string, requestId: string): Promise<RequestSummary | undefined> {
+    return available(this.store.request(tenantId, requestId));
   }
 
-  import(importId: string): Promise<ImportSummary | undefined> {
-    return available(this.store.import(importId));
+  import(tenantId: string, importId: string): Promise<ImportSummary | undefined> {
+    return available(this.store.import(tenantId, importId));
   }
 
   userTimeline(tenantId: string, userId: string): Promise<UserTimeline> {

@@ -77,18 +77,24 @@ export class ConsoleController {
     return this.pages.render('user', { tenantId, userId, timeline }, { signedIn: true });
   }
 
-  @Get('requests/:requestId')
+  @Get('requests/:tenantId/:requestId')
   @Header('Content-Type', HTML)
-  async request(@Param('requestId') requestId: string): Promise<string> {
-    const request = await this.reads.request(requestId);
+  async request(
+    @Param('tenantId') tenantId: string,
+    @Param('requestId') requestId: string,
+  ): Promise<string> {
+    const request = await this.reads.request(tenantId, requestId);
     if (!request) throw new NotFoundException();
     return this.pages.render('request', { request }, { signedIn: true });
   }
 
-  @Get('imports/:importId')
+  @Get('imports/:tenantId/:importId')
   @Header('Content-Type', HTML)
-  async import(@Param('importId') importId: string): Promise<string> {
-    const summary = await this.reads.import(importId);
+  async import(
+    @Param('tenantId') tenantId: string,
+    @Param('importId') importId: string,
+  ): Promise<string> {
+    const summary = await this.reads.import(tenantId, importId);
     if (!summary) throw new NotFoundException();
     return this.pages.render('import', { import: summary }, { signedIn: true });
   }

@@ -83,11 +83,12 @@ export async function startVerificationPage(
     for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
   };
   try {
-    const connection = await connectMongo(config.MONGODB_URI, config.MONGODB_ID_LOOKUP);
+    const connection = await connectMongo(config.MONGODB_URI);
     opened.push(connection);
-    const links = new VerificationLinkRepository(connection);
+    const retention = { retentionDays: config.LINK_RETENTION_DAYS };
+    const links = new VerificationLinkRepository(connection, retention);
     const userStates = new UserStateRepository(connection);
-    const uses = new LinkUseRepository(connection);
+    const uses = new LinkUseRepository(connection, retention);
     await Promise.all([links.init(), userStates.init(), uses.init()]);
 
     await ensureTopics(kafka, [topics.EmailVerified], {

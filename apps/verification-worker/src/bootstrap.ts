@@ -57,7 +57,6 @@ export interface RunningWorker {
 }
 
 const SERVICE = 'verification-worker';
-const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
  * Starts the worker: configuration, logger, database, topics, producer, consumer, health.
@@ -91,12 +90,16 @@ export async function startVerificationWorker(
     for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
   };
   try {
-    const connection: Connection = await connectMongo(config.MONGODB_URI, config.MONGODB_ID_LOOKUP);
+    const connection: Connection = await connectMongo(config.MONGODB_URI);
     opened.push(connection);
     const userStates = new UserStateRepository(connection);
-    const processed = new ProcessedEventRepository(connection);
+    const processed = new ProcessedEventRepository(connection, {
+      retentionDays: config.PROCESSED_EVENTS_RETENTION_DAYS,
+    });
     const progress = new RequestProgressRepository(connection);
-    const links = new VerificationLinkRepository(connection);
+    const links = new VerificationLinkRepository(connection, {
+      retentionDays: config.LINK_RETENTION_DAYS,
+    });
     const verifiedLog = new EmailVerifiedLogRepository(connection);
     await Promise.all([
       userStates.init(),
@@ -131,7 +134,7 @@ export async function startVerificationWorker(
 
     const outbox = new OutboxRelay(
       new EventPublisher(producer, topics, messagingMetrics),
-      [userStates.outbox, progress.outbox, progress.outcomesOutbox],
+      [userStates.outbox, progress.outbox, progress.partsOutbox],
       { sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, graceMs: config.OUTBOX_GRACE_MS },
       log.child({ component: 'outbox' }),
     );
@@ -226,14 +229,6 @@ export async function startVerificationWorker(
     opened.push({ close: () => linkerApp.close() });
     outbox.start();
     opened.push({ close: () => outbox.stop() });
-
-    const prune = setInterval(() => {
-      const cutoff = new Date(Date.now() - config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000);
-      processed
-        .pruneOlderThan(cutoff)
-        .catch((error: unknown) => log.warn({ err: error }, 'pruning processed events failed'));
-    }, PRUNE_INTERVAL_MS).unref();
-    opened.push({ close: async () => clearInterval(prune) });
 
     const health = new HealthServer(
       { kafka: () => pingBroker(admin), mongodb: () => pingMongo(connection) },

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { loadConfig, logLevel, positiveInt, type Environment, portNumber } from '@app/config';
 import { consumerEnvSchema, kafkaEnvSchema } from '@app/messaging';
-import { mongoEnvSchema } from '@app/persistence';
+import { linkRetentionEnvSchema, mongoEnvSchema } from '@app/persistence';
 import { mailEnvSchema } from '@app/mail';
 
 const workerEnvSchema = kafkaEnvSchema
   .extend(consumerEnvSchema.shape)
   .extend(mongoEnvSchema.shape)
+  .extend(linkRetentionEnvSchema.shape)
   .extend(mailEnvSchema.shape)
   .extend({
     LOG_LEVEL: logLevel,

@@ -20,7 +20,9 @@ describe('deterministic event ids', () => {
     expect(deterministicEventId('VerificationBatchCompleted', 'req-1')).toBe(
       deterministicEventId('VerificationBatchCompleted', 'req-1'),
     );
-    expect(verificationBatchCompletedId('req-1')).toBe('463f48d9-95c8-5f18-a6bb-bf0c12a908e0');
+    expect(deterministicEventId('VerificationBatchCompleted', 'req-1')).toBe(
+      '463f48d9-95c8-5f18-a6bb-bf0c12a908e0',
+    );
   });
 
   it('differ when the event type differs', () => {
@@ -44,9 +46,18 @@ describe('deterministic event ids', () => {
   });
 
   it('VerificationBatchCompleted and UserImportCompleted: one id per request / import', () => {
-    expect(verificationBatchCompletedId('r1')).not.toBe(verificationBatchCompletedId('r2'));
-    expect(userImportCompletedId('i1')).not.toBe(userImportCompletedId('i2'));
-    expect(userImportCompletedId('same')).not.toBe(verificationBatchCompletedId('same'));
+    expect(verificationBatchCompletedId('t', 'r1')).not.toBe(
+      verificationBatchCompletedId('t', 'r2'),
+    );
+    expect(userImportCompletedId('t', 'i1')).not.toBe(userImportCompletedId('t', 'i2'));
+    expect(userImportCompletedId('t', 'same')).not.toBe(verificationBatchCompletedId('t', 'same'));
+  });
+
+  it("another tenant's request or import with the same id is another fact", () => {
+    expect(verificationBatchCompletedId('a', 'r1')).not.toBe(
+      verificationBatchCompletedId('b', 'r1'),
+    );
+    expect(userImportCompletedId('a', 'i1')).not.toBe(userImportCompletedId('b', 'i1'));
   });
 
   it('VerificationStatusChanged: one id per user, status and cause', () => {

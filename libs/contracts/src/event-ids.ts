@@ -29,14 +29,17 @@ export function emailVerifiedByLinkId(linkHash: string): string {
   return deterministicEventId('EmailVerified', 'link', linkHash);
 }
 
-/** One VerificationBatchCompleted per request, however many parts or redeliveries it had. */
-export function verificationBatchCompletedId(requestId: string): string {
-  return deterministicEventId('VerificationBatchCompleted', requestId);
+/**
+ * One VerificationBatchCompleted per request, however many parts or redeliveries it had. A
+ * request id is the tenant's: another tenant's request with the same id is another fact.
+ */
+export function verificationBatchCompletedId(tenantId: string, requestId: string): string {
+  return deterministicEventId('VerificationBatchCompleted', tenantId, requestId);
 }
 
-/** One UserImportCompleted per import. */
-export function userImportCompletedId(importId: string): string {
-  return deterministicEventId('UserImportCompleted', importId);
+/** One UserImportCompleted per import of a tenant. */
+export function userImportCompletedId(tenantId: string, importId: string): string {
+  return deterministicEventId('UserImportCompleted', tenantId, importId);
 }
 
 /**

@@ -17,6 +17,8 @@ export interface ImportFileRef {
 export interface FetchedFile {
   path: string;
   bytes: number;
+  /** SHA-256 of the bytes, hex. */
+  sha256: string;
   /** Every byte is valid UTF-8 (checked in the same pass as the checksum). */
   utf8: boolean;
   /** Removes a downloaded copy; a local file is left alone. */
@@ -58,8 +60,8 @@ async function checkLocal(
   if (size > options.maxBytes) throw tooLarge(size, options.maxBytes);
   const check = new FileCheck(options.maxBytes);
   await pipeline(createReadStream(path), check.stream(), discard());
-  verifyChecksum(check, ref);
-  return { path, bytes: check.bytes, utf8: check.utf8, release: async () => undefined };
+  const sha256 = verifyChecksum(check, ref);
+  return { path, bytes: check.bytes, sha256, utf8: check.utf8, release: async () => undefined };
 }
 
 async function download(url: URL, ref: ImportFileRef, options: FetchOptions): Promise<FetchedFile> {
@@ -76,8 +78,8 @@ async function download(url: URL, ref: ImportFileRef, options: FetchOptions): Pr
       throw new ImportFileError('file_unavailable', `download failed: HTTP ${response.status}`);
     const check = new FileCheck(options.maxBytes);
     await pipeline(Readable.fromWeb(response.body), check.stream(), createWriteStream(path));
-    verifyChecksum(check, ref);
-    return { path, bytes: check.bytes, utf8: check.utf8, release };
+    const sha256 = verifyChecksum(check, ref);
+    return { path, bytes: check.bytes, sha256, utf8: check.utf8, release };
   } catch (error) {
     await release();
     throw error;
@@ -126,13 +128,15 @@ class FileCheck {
   }
 }
 
-function verifyChecksum(check: FileCheck, ref: ImportFileRef): void {
+/** The file's SHA-256, once it matches the one the upload named (if it named one). */
+function verifyChecksum(check: FileCheck, ref: ImportFileRef): string {
   const actual = check.digest();
   if (ref.sha256 && actual !== ref.sha256.toLowerCase())
     throw new ImportFileError(
       'checksum_mismatch',
       `the file's SHA-256 is ${actual}, the upload said ${ref.sha256.toLowerCase()}`,
     );
+  return actual;
 }
 
 function tooLarge(bytes: number, max: number): ImportFileError {

@@ -16,6 +16,7 @@ export interface ImportSheetFilesOptions {
 
 /** An uploaded file opened for an import: rows to read (twice), a report to write. */
 export interface OpenedImportSheet {
+  sha256: string;
   rows(): AsyncGenerator<string[]>;
   writeReport(rows: AsyncIterable<string[]>): Promise<string>;
   release(): Promise<void>;
@@ -25,7 +26,11 @@ export interface OpenedImportSheet {
 export class ImportSheetFiles {
   constructor(private readonly options: ImportSheetFilesOptions) {}
 
-  async open(upload: { importId: string; file: ImportFileRef }): Promise<OpenedImportSheet> {
+  async open(upload: {
+    tenantId: string;
+    importId: string;
+    file: ImportFileRef;
+  }): Promise<OpenedImportSheet> {
     const fetched = await fetchImportFile(upload.file, {
       maxBytes: this.options.maxBytes,
       timeoutMs: this.options.fetchTimeoutMs,
@@ -33,11 +38,15 @@ export class ImportSheetFiles {
     try {
       const sheet = await openSheet(fetched, this.options.limits);
       return {
+        sha256: fetched.sha256,
         rows: () => sheet.rows(),
         writeReport: async (rows) => {
           const folder = resolve(this.options.reportDir);
           await mkdir(folder, { recursive: true });
-          const path = join(folder, `${reportName(upload.importId)}.${sheet.format}`);
+          const path = join(
+            folder,
+            `${reportName(upload.tenantId, upload.importId)}.${sheet.format}`,
+          );
           await writeReport(sheet, path, rows);
           return pathToFileURL(path).toString();
         },
@@ -50,9 +59,15 @@ export class ImportSheetFiles {
   }
 }
 
-// Import ids may hold any character; the name keeps the readable ones and a hash of the rest.
-function reportName(importId: string): string {
-  const readable = importId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
-  const hash = createHash('sha256').update(importId).digest('hex').slice(0, 8);
-  return `import-${readable}-${hash}-rapport`;
+/**
+ * One name per tenant and import: another tenant's import with the same id gets another file.
+ * Ids may hold any character; the name keeps the readable ones and a hash of both ids whole.
+ */
+export function reportName(tenantId: string, importId: string): string {
+  const readable = (id: string) => id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([tenantId, importId]))
+    .digest('hex')
+    .slice(0, 12);
+  return `import-${readable(tenantId)}-${readable(importId)}-${hash}-rapport`;
 }

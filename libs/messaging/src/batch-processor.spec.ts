@@ -4,20 +4,38 @@ import { createEvent, serializeEvent } from '@app/contracts';
 import { Registry } from 'prom-client';
 import { BatchProcessor, type HandlerRoute } from './batch-processor';
 import { MessagingMetrics } from './messaging-metrics';
+import { appliedEventKey, type ProcessedEventStore } from './processed-event-store';
+
+/** Applied events in memory, by scope and key, as the repository keeps them. */
+function memoryProcessed(): ProcessedEventStore & { keys: Set<string> } {
+  const keys = new Set<string>();
+  return {
+    keys,
+    findProcessed: async (scope, refs) =>
+      new Set(refs.map(appliedEventKey).filter((k) => keys.has(`${scope}|${k}`))),
+    markProcessed: async (scope, refs) => {
+      for (const ref of refs) keys.add(`${scope}|${appliedEventKey(ref)}`);
+    },
+  };
+}
 
 // Unit tests of the processor's decisions, with Kafka's batch and producer as fakes. The real
 // broker paths (DLQ, retry topics, commits) are covered by test/e2e/messaging-layer.
 
-function message(offset: number, headers: Record<string, string> = {}): KafkaMessage {
+function message(
+  offset: number,
+  headers: Record<string, string> = {},
+  { tenantId = 't', id = `e${offset}` } = {},
+): KafkaMessage {
   const event = createEvent(
     'VerificationRequested',
     {
       requestId: `r${offset}`,
-      tenantId: 't',
+      tenantId,
       requestedBy: { userId: 'a' },
       users: [{ userId: 'u' }],
     },
-    { source: '/test', id: `e${offset}` },
+    { source: '/test', id },
   );
   return {
     offset: String(offset),
@@ -44,11 +62,12 @@ function fakeBatch(topic: string, messages: KafkaMessage[], running = () => true
   return { payload: payload as unknown as EachBatchPayload, fake: payload, resume };
 }
 
-function processor(now = Date.now, metrics?: MessagingMetrics) {
+function processor(now = Date.now, metrics?: MessagingMetrics, processed?: ProcessedEventStore) {
   const producer = { sendBatch: jest.fn(async () => undefined) };
   const sut = new BatchProcessor({
     producer: producer as unknown as Producer,
     groupId: 'g',
+    ...(processed ? { processed } : {}),
     retry: { delaysMs: [1000] },
     maxBatch: 100,
     unavailableMaxWaitMs: 60_000,
@@ -68,6 +87,21 @@ const databaseDown = () =>
 
 describe('BatchProcessor', () => {
   afterEach(() => jest.useRealTimers());
+
+  it("treats another tenant's event with the same id as another event, not a repeat", async () => {
+    const processed = memoryProcessed();
+    const { sut } = processor(Date.now, undefined, processed);
+    const tenants: string[] = [];
+    const invoke = jest.fn(async (event: unknown) => {
+      tenants.push((event as { data: { tenantId: string } }).data.tenantId);
+    });
+    const dedupe = { ...route(invoke), dedupe: true };
+    await sut.process(fakeBatch('src', [message(1, {}, { id: 'same' })]).payload, dedupe, false);
+    // A repeat of tenant t's event, and tenant x's event that happens to share its id.
+    const again = [message(2, {}, { id: 'same' }), message(3, {}, { tenantId: 'x', id: 'same' })];
+    await sut.process(fakeBatch('src', again).payload, dedupe, false);
+    expect(tenants).toEqual(['t', 'x']);
+  });
 
   it('waits in place while the database is unavailable, then applies the event and commits', async () => {
     const { sut, producer } = processor();

@@ -5,7 +5,11 @@ import { classifyFailure, failureCode, failureMessage } from './errors';
 import type { EventContext } from './event-handlers';
 import type { ConsumeResult, MessagingMetrics } from './messaging-metrics';
 import { HEADERS, headerString } from './headers';
-import type { ProcessedEventStore } from './processed-event-store';
+import {
+  appliedEventKey,
+  appliedEventRef,
+  type ProcessedEventStore,
+} from './processed-event-store';
 import { nextRetryStep, readRetryHeaders, type RetryPolicy } from './retry-policy';
 import { deadLetterCopy, type Origin, retryCopy, sendCopies, type SetAsideCopy } from './set-aside';
 
@@ -188,7 +192,7 @@ export class BatchProcessor {
     if (route.dedupe && this.options.processed && succeeded.length > 0) {
       await this.options.processed.markProcessed(
         this.options.groupId,
-        succeeded.map((d) => d.event.id),
+        succeeded.map((d) => appliedEventRef(d.event)),
       );
     }
 
@@ -253,10 +257,14 @@ export class BatchProcessor {
   /** Drops repeats inside the chunk and events this group already applied. */
   private async withoutApplied(deliveries: Delivery[], route: HandlerRoute): Promise<Delivery[]> {
     const seen = new Set<string>();
-    const unique = deliveries.filter((d) => !seen.has(d.event.id) && seen.add(d.event.id));
+    const key = (d: Delivery) => appliedEventKey(appliedEventRef(d.event));
+    const unique = deliveries.filter((d) => !seen.has(key(d)) && seen.add(key(d)));
     if (!route.dedupe || !this.options.processed || unique.length === 0) return unique;
-    const applied = await this.options.processed.findProcessed(this.options.groupId, [...seen]);
-    return unique.filter((d) => !applied.has(d.event.id));
+    const applied = await this.options.processed.findProcessed(
+      this.options.groupId,
+      unique.map((d) => appliedEventRef(d.event)),
+    );
+    return unique.filter((d) => !applied.has(key(d)));
   }
 
   private async invoke(

@@ -1,10 +1,30 @@
+import type { AnyCloudEvent } from '@app/contracts';
+
 /**
- * Remembers which event ids a consumer group has applied, so a redelivery has no second effect.
+ * One applied event: its CloudEvent id within its tenant. Another tenant's event with the same
+ * id is another event, never a duplicate of this one.
+ */
+export interface AppliedEventRef {
+  tenantId: string;
+  eventId: string;
+}
+
+export function appliedEventRef(event: AnyCloudEvent): AppliedEventRef {
+  return { tenantId: event.data.tenantId, eventId: event.id };
+}
+
+/** A key for one applied event in sets and maps. */
+export function appliedEventKey(ref: AppliedEventRef): string {
+  return JSON.stringify([ref.tenantId, ref.eventId]);
+}
+
+/**
+ * Remembers which events a consumer group has applied, so a redelivery has no second effect.
  * Implemented on a unique index (persistence library); no transactions needed.
  */
 export interface ProcessedEventStore {
-  /** Of these ids, those already applied in this scope. */
-  findProcessed(scope: string, eventIds: readonly string[]): Promise<Set<string>>;
-  /** Records ids as applied; recording one twice is harmless. */
-  markProcessed(scope: string, eventIds: readonly string[]): Promise<void>;
+  /** Of these events, those already applied in this scope, by appliedEventKey. */
+  findProcessed(scope: string, events: readonly AppliedEventRef[]): Promise<Set<string>>;
+  /** Records events as applied; recording one twice is harmless. */
+  markProcessed(scope: string, events: readonly AppliedEventRef[]): Promise<void>;
 }

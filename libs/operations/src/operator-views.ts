@@ -58,9 +58,9 @@ export type ImportPhase = 'running' | 'completed' | 'failed';
 
 export interface ImportSummary {
   importId: string;
-  tenantId?: string;
+  tenantId: string;
   phase: ImportPhase;
-  /** Data rows in the file, once the first batch is recorded. */
+  /** Data rows in the file, once it was read. */
   rows?: number;
   /** Rows decided and applied so far. */
   applied: number;
@@ -74,8 +74,9 @@ export interface ImportSummary {
 /** Where operators' views are read from; the persistence library implements it. */
 export interface OperatorReadStore {
   userTimeline(tenantId: string, userId: string): Promise<UserTimeline>;
-  request(requestId: string): Promise<RequestSummary | undefined>;
-  import(importId: string): Promise<ImportSummary | undefined>;
+  /** Request and import ids are the tenant's own: another tenant may use the same. */
+  request(tenantId: string, requestId: string): Promise<RequestSummary | undefined>;
+  import(tenantId: string, importId: string): Promise<ImportSummary | undefined>;
   /** The requests and imports most recently active, newest first. */
   recentRequests(limit: number): Promise<RequestSummary[]>;
   recentImports(limit: number): Promise<ImportSummary[]>;

@@ -1,12 +1,13 @@
 export * from './mongo-connection';
+export * from './record-ids';
 export * from './outbox/outbox-fields';
 export * from './processed-event/processed-event.repository';
 export * from './user-state/user-state.schema';
 export * from './user-state/user-state.repository';
 export * from './verification-request/request-progress.repository';
+export * from './verification-link/link-retention';
 export * from './verification-link/verification-link.repository';
 export * from './verification-link/link-use.repository';
 export * from './linking/email-verified-log.repository';
-export { idLookupOf, setIdLookup, type IdLookup } from './id-lookup';
 export * from './user-import/user-import.repository';
 export * from './operations/operator-read.repository';

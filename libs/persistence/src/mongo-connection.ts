@@ -1,32 +1,32 @@
 import mongoose, { type Connection } from 'mongoose';
 import { z } from 'zod';
-import { urlString } from '@app/config';
-import { ID_LOOKUPS, setIdLookup } from './id-lookup';
+import { positiveInt, urlString } from '@app/config';
 
 export const mongoEnvSchema = z.object({
   MONGODB_URI: urlString(
     ['mongodb:', 'mongodb+srv:'],
     'must be a mongodb:// or mongodb+srv:// URI naming the database, e.g. mongodb://127.0.0.1:27017/connect-provisioning',
   ),
-  // How many documents are read by _id: auto picks `in` on MongoDB, `each` on FerretDB.
-  MONGODB_ID_LOOKUP: z.enum(ID_LOOKUPS).default('auto'),
+});
+
+/** For the processes that keep verification links (the worker) or their uses (the page). */
+export const linkRetentionEnvSchema = z.object({
+  // Days a link and its use are kept after the link expired, so its page can still say so.
+  // Set the same for the worker and the page: each makes the TTL index of what it writes.
+  LINK_RETENTION_DAYS: positiveInt(30),
 });
 
 /**
  * One connection per process. autoIndex is off: indexes are created by the repositories'
  * init() at start-up, where a failure stops the process instead of the first query.
  */
-export async function connectMongo(
-  uri: string,
-  idLookup: (typeof ID_LOOKUPS)[number] = 'auto',
-): Promise<Connection> {
+export async function connectMongo(uri: string): Promise<Connection> {
   const connection = mongoose.createConnection(uri, {
     autoIndex: false,
     autoCreate: false,
     serverSelectionTimeoutMS: 10_000,
   });
   await connection.asPromise();
-  if (idLookup !== 'auto') setIdLookup(connection, idLookup);
   return connection;
 }
 

@@ -11,6 +11,7 @@ import {
 import type { OutboxBatch } from '@app/messaging';
 import {
   sameAddress,
+  StateConflictError,
   statusChangedEvent,
   type Cause,
   type StateWrite,
@@ -20,6 +21,7 @@ import { decideImportRows, type ImportRow, type RowOutcome } from './decide-impo
 import { importFailureOf, type ImportFailure } from './import-failure';
 import type {
   ImportProgressStore,
+  ImportScope,
   ImportSheet,
   ImportSheetSource,
   ImportStateStore,
@@ -37,12 +39,17 @@ export interface ImportCounts {
 
 export type ImportResult =
   | { kind: 'already_completed' }
+  /** The tenant already has an import with this id, of another file: nothing was done. */
+  | { kind: 'conflict' }
   | { kind: 'completed'; counts: ImportCounts; completion?: OutboxBatch }
   | { kind: 'failed'; failure: ImportFailure; completion?: OutboxBatch };
 
 export interface ImportOptions {
   source: string;
-  /** Rows recorded and applied together; a crash repeats at most one batch's writes. */
+  /**
+   * Rows recorded and applied together; a crash repeats at most one batch's writes. An import
+   * keeps the size it started with, so a changed setting never cuts its rows another way.
+   */
   batchSize: number;
   /** Users in one VerificationRequested part (the contract allows 1000). */
   usersPerRequest: number;
@@ -50,6 +57,9 @@ export interface ImportOptions {
 }
 
 type Publish = (batch: OutboxBatch) => Promise<void>;
+
+/** Address writes of one batch tried this often when other writers change the same users. */
+const SAVE_ATTEMPTS = 3;
 
 /**
  * One UserImportUploaded (R7, R8, R9): read the whole file, decide every row, record and apply
@@ -66,7 +76,8 @@ export class RunUserImport {
   ) {}
 
   async execute(upload: UserImportUploadedData, cause: Cause): Promise<ImportResult> {
-    if (await this.progress.isCompleted(upload.importId)) return { kind: 'already_completed' };
+    if (await this.progress.isCompleted(upload.tenantId, upload.importId))
+      return { kind: 'already_completed' };
     let sheet: ImportSheet;
     try {
       sheet = await this.sheets.open(upload);
@@ -76,7 +87,15 @@ export class RunUserImport {
     try {
       const read = await readImportRows(sheet);
       if (!read.ok) return await this.fail(upload, read.failure, cause);
-      const outcomes = await this.decideAndApply(upload, read.rows, cause);
+      const scope: ImportScope = {
+        tenantId: upload.tenantId,
+        importId: upload.importId,
+        fileSha256: sheet.sha256,
+        rows: read.rows.length,
+      };
+      const start = await this.progress.begin(scope, this.options.batchSize);
+      if (start.kind === 'conflict') return { kind: 'conflict' };
+      const outcomes = await this.decideAndApply(scope, read.rows, start.batchSize, cause);
       const reportUri = await sheet.writeReport(reportRows(sheet, outcomes));
       const counts = countOutcomes(outcomes);
       const updatedUsers = read.rows.filter((_, i) => outcomes[i]?.kind === 'updated');
@@ -89,7 +108,7 @@ export class RunUserImport {
         reportUri,
         ...(requests[0] ? { verificationRequestId: requests[0].data.requestId } : {}),
       });
-      const completion = await this.progress.complete(upload.importId, upload.tenantId, [
+      const completion = await this.progress.complete(upload.tenantId, upload.importId, [
         completed,
         ...requests,
       ]);
@@ -102,42 +121,61 @@ export class RunUserImport {
   }
 
   private async decideAndApply(
-    upload: UserImportUploadedData,
+    scope: ImportScope,
     rows: readonly ImportRow[],
+    batchSize: number,
     cause: Cause,
   ): Promise<RowOutcome[]> {
-    const states = await this.loadStates(upload.tenantId, rows);
-    const addressOwners = await this.states.addressOwners(upload.tenantId);
+    const states = await this.loadStates(scope.tenantId, rows);
+    const addressOwners = await this.states.addressOwners(scope.tenantId);
     const decided = decideImportRows(rows, { states, addressOwners });
     const outcomes: RowOutcome[] = [];
-    const { batchSize } = this.options;
     for (let start = 0, batch = 0; start < rows.length; start += batchSize, batch++) {
       const standing = await this.progress.recordBatch(
-        upload.importId,
+        scope,
         batch,
         decided.slice(start, start + batchSize),
-        { tenantId: upload.tenantId, rows: rows.length },
       );
       outcomes.push(...standing);
-      const writes = standing.flatMap((outcome, i) =>
+      const updates = standing.flatMap((outcome, i) =>
         outcome.kind === 'updated'
-          ? addressWrite(
-              upload.tenantId,
-              rows[start + i]?.userId ?? '',
-              outcome.email,
-              states,
-              cause,
-            )
+          ? [{ userId: rows[start + i]?.userId ?? '', email: outcome.email }]
           : [],
       );
-      if (writes.length > 0) await this.publish(await this.states.saveMany(writes));
+      await this.applyAddresses(scope.tenantId, updates, states, cause);
       this.options.onProgress?.({
-        importId: upload.importId,
+        importId: scope.importId,
         applied: Math.min(start + batchSize, rows.length),
         rows: rows.length,
       });
     }
     return outcomes;
+  }
+
+  /**
+   * Saves the batch's new addresses. A user another writer changed since it was read (another
+   * import worker on the same import, a link) is read again: an address already saved is not
+   * saved twice, and a user linked meanwhile keeps the address it has (R8).
+   */
+  private async applyAddresses(
+    tenantId: string,
+    updates: readonly { userId: string; email: string }[],
+    states: Map<string, UserState>,
+    cause: Cause,
+  ): Promise<void> {
+    let todo = updates;
+    for (let attempt = 1; todo.length > 0; attempt++) {
+      const writes = todo.flatMap((u) => addressWrite(tenantId, u.userId, u.email, states, cause));
+      if (writes.length === 0) return;
+      const { published, conflicts } = await this.states.saveMany(writes);
+      await this.publish(published);
+      if (conflicts.length === 0) return;
+      if (attempt === SAVE_ATTEMPTS) throw new StateConflictError(conflicts.length);
+      const again = new Set(conflicts.map((c) => c.state.userId));
+      todo = todo.filter((u) => again.has(u.userId));
+      for (const state of await this.states.findByUserIds(tenantId, [...again]))
+        states.set(state.userId, state);
+    }
   }
 
   private async loadStates(
@@ -158,7 +196,12 @@ export class RunUserImport {
     cause: Cause,
   ): CloudEvent<'VerificationRequested'>[] {
     if (users.length === 0) return [];
-    const requestId = deterministicEventId('VerificationRequested', 'import', upload.importId);
+    const requestId = deterministicEventId(
+      'VerificationRequested',
+      'import',
+      upload.tenantId,
+      upload.importId,
+    );
     const size = this.options.usersPerRequest;
     const count = Math.ceil(users.length / size);
     return Array.from({ length: count }, (_, i) =>
@@ -205,7 +248,7 @@ export class RunUserImport {
       reasons: {},
       error: failure,
     });
-    const completion = await this.progress.complete(upload.importId, upload.tenantId, [event]);
+    const completion = await this.progress.complete(upload.tenantId, upload.importId, [event]);
     return { kind: 'failed', failure, ...(completion ? { completion } : {}) };
   }
 }
@@ -221,6 +264,8 @@ function addressWrite(
   const before = states.get(userId);
   // Applied by an earlier delivery of this import: nothing to do again.
   if (sameAddress(before?.email, email)) return [];
+  // Linked since the rows were decided: a linked user's address never changes (R8).
+  if (before?.status === 'linked') return [];
   const state: UserState = {
     ...(before ?? { tenantId, userId }),
     email,
@@ -276,6 +321,6 @@ function completedEvent(
       ...result,
       completedAt: cause.at.toISOString(),
     },
-    { source, id: userImportCompletedId(upload.importId), time: cause.at },
+    { source, id: userImportCompletedId(upload.tenantId, upload.importId), time: cause.at },
   );
 }

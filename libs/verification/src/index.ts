@@ -5,6 +5,7 @@ export * from './email-address';
 export * from './verification-link';
 export * from './decide-verification';
 export * from './request-progress';
+export * from './mail-requested-event';
 export * from './send-verification-mails';
 export * from './verification-link-page';
 export * from './link-visma-connect';

@@ -1,7 +1,13 @@
 import type { VerificationRequestedData } from '@app/contracts';
 import { RecordVerificationRequest } from './record-verification-request';
 import { InMemoryProgressStore } from './testing/in-memory-progress-store';
-import type { Cause, StateWrite, UserState, UserStateStore } from './user-state';
+import {
+  StateConflictError,
+  type Cause,
+  type StateWrite,
+  type UserState,
+  type UserStateStore,
+} from './user-state';
 
 const cause: Cause = { eventId: 'evt-1', source: '/test', at: new Date('2026-11-25T10:00:00Z') };
 const outboxStore = { name: 'test', findStale: jest.fn(), acknowledge: jest.fn() };
@@ -12,8 +18,11 @@ function storeWith(states: UserState[]): jest.Mocked<UserStateStore> {
       states.filter((s) => ids.includes(s.userId)),
     ),
     saveMany: jest.fn(async (writes: readonly StateWrite[]) => ({
-      store: outboxStore,
-      pending: writes.map((w) => ({ ownerId: w.state.userId, entries: [] })),
+      published: {
+        store: outboxStore,
+        pending: writes.map((w) => ({ ownerId: w.state.userId, entries: [] })),
+      },
+      conflicts: [],
     })),
     markSent: jest.fn(),
     markLinked: jest.fn(),
@@ -161,9 +170,12 @@ describe('RecordVerificationRequest', () => {
   it('hands over the mail of an outcome that stands due, even if a redelivery decides otherwise', async () => {
     // First delivery: u1 was due a mail, then the process died before saving the hand-off.
     const progress = new InMemoryProgressStore();
-    await progress.recordOutcomes([
-      { tenantId: 't1', requestId: 'req-1', userId: 'u1', outcome: 'due' },
-    ]);
+    await progress.recordPart({
+      tenantId: 't1',
+      requestId: 'req-1',
+      part: { index: 1, count: 1 },
+      users: [{ userId: 'u1', outcome: 'due' }],
+    });
     // Meanwhile u1 was mailed by another request: this delivery alone would say recently_sent.
     const mailed: UserState = {
       tenantId: 't1',
@@ -184,6 +196,57 @@ describe('RecordVerificationRequest', () => {
     expect(saved.flatMap((w) => w.events.map((e) => e.type))).toEqual([
       'VerificationMailRequested',
     ]);
+    // It names the part and slot the mail step settles.
+    expect(saved[0]?.events[0]?.data).toMatchObject({ part: 1, slot: 0 });
+  });
+
+  it('decides a user again when another writer changed it between the read and the write', async () => {
+    const before: UserState = {
+      tenantId: 't1',
+      userId: 'u1',
+      email: 'anna@example.se',
+      status: 'unverified',
+      version: 3,
+    };
+    // Linked by the linker after this step read version 3.
+    const linked: UserState = { ...before, status: 'linked', version: 4 };
+    const store = storeWith([before]);
+    store.saveMany.mockImplementationOnce(async (writes) => ({
+      published: { store: outboxStore, pending: [] },
+      conflicts: [...writes],
+    }));
+    store.findByUserIds
+      .mockImplementationOnce(async () => [before])
+      .mockImplementationOnce(async () => [linked]);
+    const { changes } = await new RecordVerificationRequest(
+      store,
+      new InMemoryProgressStore(),
+      { coolDownMs: 600_000 },
+      async () => {},
+    ).execute(request([{ userId: 'u1', email: 'new@example.se' }]), cause);
+    // The second attempt sees the link: the address is not changed (R8).
+    const second = store.saveMany.mock.calls[1]?.[0] ?? [];
+    expect(second.map((w) => w.state)).toEqual([expect.objectContaining({ status: 'linked' })]);
+    expect(second[0]?.before?.version).toBe(4);
+    expect(changes).toEqual([]);
+  });
+
+  it('gives up with a retriable error when the users keep changing', async () => {
+    const store = storeWith([]);
+    store.saveMany.mockImplementation(async (writes) => ({
+      published: { store: outboxStore, pending: [] },
+      conflicts: [...writes],
+    }));
+    const sut = new RecordVerificationRequest(
+      store,
+      new InMemoryProgressStore(),
+      { coolDownMs: 600_000 },
+      async () => {},
+    );
+    await expect(sut.execute(request([{ userId: 'u1' }]), cause)).rejects.toBeInstanceOf(
+      StateConflictError,
+    );
+    expect(store.saveMany).toHaveBeenCalledTimes(3);
   });
 
   it('does not save an invalid entered address, and reports the user as invalid_email', async () => {
@@ -243,7 +306,7 @@ describe('RecordVerificationRequest: batch completion', () => {
       cause,
     );
     expect(last.completion).toBeDefined();
-    expect(progress.completed.get('req-1')?.data).toMatchObject({
+    expect(progress.completed.get(JSON.stringify(['t1', 'req-1']))?.data).toMatchObject({
       requested: 3,
       sent: 0,
       failed: 0,
@@ -256,6 +319,21 @@ describe('RecordVerificationRequest: batch completion', () => {
     const result = await sut.execute(request([{ userId: 'a', email: 'anna@example.se' }]), cause);
     expect(result.outcomes[0]?.decision.kind).toBe('send');
     expect(result.completion).toBeUndefined();
+  });
+
+  it('counts a user listed by two parts once, in the first part recorded, and mails it once', async () => {
+    const { sut, progress } = recorder();
+    await sut.execute(
+      request([{ userId: 'a', email: 'a@example.se' }], { index: 1, count: 2 }),
+      cause,
+    );
+    const second = await sut.execute(
+      request([{ userId: 'a', email: 'a@example.se' }, { userId: 'b' }], { index: 2, count: 2 }),
+      cause,
+    );
+    expect(second.outcomes.map((o) => o.userId)).toEqual(['b']);
+    const tally = (await progress.progress('t1', 'req-1'))?.tally;
+    expect(tally).toMatchObject({ requested: 2, due: 1 });
   });
 
   it('completes only once when the last part is delivered again', async () => {

@@ -1,9 +1,21 @@
 import type { AnyCloudEvent, VerificationRequestedData } from '@app/contracts';
 import type { OutboxBatch } from '@app/messaging';
 import { decideVerification, type Decision, type DecisionPolicy } from './decide-verification';
-import { completeIfDone, mailRequestedEvent, type RequestProgressStore } from './request-progress';
+import { mailRequestedEvent } from './mail-requested-event';
+import {
+  completeIfDone,
+  type RequestProgressStore,
+  type StandingOutcome,
+} from './request-progress';
 import { statusChangedEvent } from './status-changed-event';
-import type { Cause, StateWrite, StatusChange, UserState, UserStateStore } from './user-state';
+import {
+  StateConflictError,
+  type Cause,
+  type StateWrite,
+  type StatusChange,
+  type UserState,
+  type UserStateStore,
+} from './user-state';
 
 /** What the contract's decision said for one user of the request. */
 export interface UserOutcome {
@@ -13,6 +25,7 @@ export interface UserOutcome {
 
 export interface RecordedRequest {
   changes: StatusChange[];
+  /** The decisions of the users this part holds (a user listed by an earlier part is its). */
   outcomes: UserOutcome[];
   /** The VerificationBatchCompleted, when this part completed the request. */
   completion?: OutboxBatch;
@@ -22,19 +35,30 @@ export interface RecordedRequest {
 export type PublishSaved = (batch: OutboxBatch) => Promise<void>;
 
 /**
- * States saved, and their events published, per this many users. A part of 1,000 users can
- * take minutes to write on a slow database; publishing per group keeps each group's time from
- * write to publish short, well inside the outbox sweep's grace, so the sweep never publishes
+ * States saved, and their events published, per this many users: each group's time from write
+ * to publish stays short, well inside the outbox sweep's grace, so the sweep never publishes
  * (and acknowledges) again what this process is about to publish itself.
  */
 const USERS_PER_SAVE = 100;
 
+/** Saves of one group tried this often when other writers keep changing its users meanwhile. */
+const SAVE_ATTEMPTS = 3;
+
 type RequestedUser = VerificationRequestedData['users'][number];
+
+interface Decided {
+  user: RequestedUser;
+  before: UserState | undefined;
+  after: UserState;
+  decision: Decision;
+  change?: StatusChange;
+  events: AnyCloudEvent[];
+}
 
 /**
  * Decides every user of one VerificationRequested part (R1, R5): saves an entered address when
- * allowed, and reports each user's outcome and every state that changed. One read and one
- * bulk write per part, never a round trip per user.
+ * allowed, and reports each user's outcome and every state that changed. One read, one record
+ * of the part and one bulk write per group of users, never a round trip per user.
  */
 export class RecordVerificationRequest {
   constructor(
@@ -46,41 +70,107 @@ export class RecordVerificationRequest {
 
   async execute(request: VerificationRequestedData, cause: Cause): Promise<RecordedRequest> {
     const users = lastEntryPerUser(request.users);
-    const known = await this.store.findByUserIds(
-      request.tenantId,
-      users.map((u) => u.userId),
-    );
-    const byId = new Map(known.map((s) => [s.userId, s]));
-    const decided = users.map((user) => this.decide(request, user, byId.get(user.userId), cause));
-
-    // Outcomes before the hand-offs: a mail never exists without the outcome it settles. The
-    // outcome that stands is the first recorded, so a redelivery hands over the same mails.
-    const standing = await this.progress.recordOutcomes(
-      decided.map(({ after, decision }) => ({
-        tenantId: request.tenantId,
-        requestId: request.requestId,
+    const decided = await this.decideAll(request, users, cause);
+    // The part and its outcomes are recorded before any hand-off exists, so the mail step never
+    // settles a mail whose part is not counted. The outcome that stands is the first recorded:
+    // a redelivery hands over the same mails.
+    const standing = await this.progress.recordPart({
+      tenantId: request.tenantId,
+      requestId: request.requestId,
+      part: request.part,
+      users: decided.map(({ after, decision }) => ({
         userId: after.userId,
         outcome: decision.kind === 'send' ? 'due' : decision.reason,
       })),
-    );
-
-    const writes: StateWrite[] = [];
-    for (const { before, after, events } of decided) {
-      // The mail step's hand-off rides in the same update as the state: neither without the other.
-      if (standing.get(after.userId) === 'due')
-        events.push(mailRequestedEvent(after, request.requestId, cause));
-      // Unchanged users with nothing due are not rewritten.
-      if (events.length > 0) writes.push({ ...(before ? { before } : {}), state: after, events });
-    }
-    for (let start = 0; start < writes.length; start += USERS_PER_SAVE)
-      await this.publish(await this.store.saveMany(writes.slice(start, start + USERS_PER_SAVE)));
-    await this.progress.countPart(request.requestId, request.tenantId, request.part, users.length);
-    const completion = await completeIfDone(this.progress, request.requestId, cause);
+    });
+    for (let start = 0; start < decided.length; start += USERS_PER_SAVE)
+      await this.save(request, decided, start, standing, cause);
+    const completion = await completeIfDone(this.progress, request, cause);
     return {
       changes: decided.flatMap((d) => d.change ?? []),
-      outcomes: decided.map((d) => ({ userId: d.after.userId, decision: d.decision })),
+      outcomes: decided
+        .filter((d) => standing.has(d.after.userId))
+        .map((d) => ({ userId: d.after.userId, decision: d.decision })),
       ...(completion ? { completion } : {}),
     };
+  }
+
+  /**
+   * Saves one group's states with their events, the mail hand-offs riding in the same updates.
+   * A user another writer changed since the read (a link, an import) is read and decided again.
+   */
+  private async save(
+    request: VerificationRequestedData,
+    decided: Decided[],
+    start: number,
+    standing: ReadonlyMap<string, StandingOutcome>,
+    cause: Cause,
+  ): Promise<void> {
+    let positions = decided.slice(start, start + USERS_PER_SAVE).map((_, i) => start + i);
+    for (let attempt = 1; positions.length > 0; attempt++) {
+      const writes = positions.flatMap((p) => this.writeOf(request, decided[p]!, standing, cause));
+      if (writes.length === 0) return;
+      const { published, conflicts } = await this.store.saveMany(writes);
+      await this.publish(published);
+      if (conflicts.length === 0) return;
+      if (attempt === SAVE_ATTEMPTS) throw new StateConflictError(conflicts.length);
+      const conflicting = new Set(conflicts.map((c) => c.state.userId));
+      positions = positions.filter((p) => conflicting.has(decided[p]!.after.userId));
+      const fresh = await this.readStates(
+        request.tenantId,
+        positions.map((p) => decided[p]!.user),
+      );
+      for (const p of positions)
+        decided[p] = this.decide(
+          request,
+          decided[p]!.user,
+          fresh.get(decided[p]!.user.userId),
+          cause,
+        );
+    }
+  }
+
+  private writeOf(
+    request: VerificationRequestedData,
+    { before, after, events }: Decided,
+    standing: ReadonlyMap<string, StandingOutcome>,
+    cause: Cause,
+  ): StateWrite[] {
+    const held = standing.get(after.userId);
+    const handOff =
+      held?.outcome === 'due'
+        ? [
+            mailRequestedEvent(
+              after,
+              { requestId: request.requestId, part: request.part.index },
+              held,
+              cause,
+            ),
+          ]
+        : [];
+    // Unchanged users with nothing due are not rewritten.
+    if (events.length + handOff.length === 0) return [];
+    return [{ ...(before ? { before } : {}), state: after, events: [...events, ...handOff] }];
+  }
+
+  private async decideAll(
+    request: VerificationRequestedData,
+    users: readonly RequestedUser[],
+    cause: Cause,
+  ): Promise<Decided[]> {
+    const known = await this.readStates(request.tenantId, users);
+    return users.map((user) => this.decide(request, user, known.get(user.userId), cause));
+  }
+
+  private async readStates(
+    tenantId: string,
+    users: readonly RequestedUser[],
+  ): Promise<Map<string, UserState>> {
+    const states = await this.store.findByUserIds(
+      tenantId,
+      users.map((u) => u.userId),
+    );
+    return new Map(states.map((s) => [s.userId, s]));
   }
 
   private decide(
@@ -101,7 +191,7 @@ export class RecordVerificationRequest {
     });
     const after = withProfile(state, user);
     if (before && before.status === after.status && before.email === after.email)
-      return { before, after, decision, events: [] };
+      return { user, before, after, decision, events: [] };
     const change: StatusChange = {
       tenantId: after.tenantId,
       userId: after.userId,
@@ -109,16 +199,8 @@ export class RecordVerificationRequest {
       email: after.email,
       requestId: request.requestId,
     };
-    return { before, after, decision, change, events: [statusChangedEvent(change, cause)] };
+    return { user, before, after, decision, change, events: [statusChangedEvent(change, cause)] };
   }
-}
-
-interface Decided {
-  before: UserState | undefined;
-  after: UserState;
-  decision: Decision;
-  change?: StatusChange;
-  events: AnyCloudEvent[];
 }
 
 function withProfile(state: UserState, user: RequestedUser): UserState {

@@ -3,32 +3,48 @@ import {
   type AnyCloudEvent,
   type CloudEvent,
   createEvent,
-  deterministicEventId,
   EVENT_ID_NAMESPACE,
   SKIP_REASONS,
   type SkipReason,
   verificationBatchCompletedId,
 } from '@app/contracts';
 import type { OutboxBatch } from '@app/messaging';
-import type { UserState } from './user-state';
 
 /** What became of one user in one request; `due` until the mail step settles it. */
 export type OutcomeValue = SkipReason | 'due' | 'sent' | 'failed';
 
-export interface UserRequestOutcome {
+/** One part of a request as the decision step decided it. */
+export interface PartDecisions {
   tenantId: string;
   requestId: string;
-  userId: string;
+  part: { index: number; count: number };
+  /** The part's users in their order, each once, with the outcome decided for each. */
+  users: readonly { userId: string; outcome: OutcomeValue }[];
+}
+
+/** Where one user of a part stands: the outcome that counts and the user's place in the part. */
+export interface StandingOutcome {
   outcome: OutcomeValue;
+  /** 0-based position in the part's record; the mail step settles the mail by it. */
+  slot: number;
+}
+
+/** Names one due mail: the request part that holds the user, and the user's place in it. */
+export interface SendRef {
+  tenantId: string;
+  requestId: string;
+  part: number;
+  slot: number;
 }
 
 /** The mail step's final word on one due mail, with the events it implies (saved together). */
-export interface Settlement extends UserRequestOutcome {
+export interface Settlement extends SendRef {
+  userId: string;
   outcome: Exclude<OutcomeValue, 'due'>;
   events: AnyCloudEvent[];
 }
 
-/** The counts of a request, derived by counting outcome records (never by incrementing). */
+/** The counts of a request: the sums of its parts' counters. */
 export interface RequestTally {
   requested: number;
   due: number;
@@ -38,65 +54,47 @@ export interface RequestTally {
 }
 
 export interface RequestProgress {
-  requestId: string;
   tenantId: string;
+  requestId: string;
   partCount: number;
   partsSeen: number;
-  requested: number;
+  tally: RequestTally;
   completedAt: Date | null;
 }
 
-/** Progress derived from the counted parts' records; undefined before the first part. */
-export function progressFromParts(
-  requestId: string,
-  parts: readonly { tenantId: string; partCount: number; users: number }[],
-  completedAt: Date | null,
-): RequestProgress | undefined {
-  const first = parts[0];
-  if (!first) return undefined;
-  return {
-    requestId,
-    tenantId: first.tenantId,
-    partCount: first.partCount,
-    partsSeen: parts.length,
-    requested: parts.reduce((n, p) => n + p.users, 0),
-    completedAt,
-  };
-}
-
 /**
- * Where request progress is kept; the persistence library implements it on single-document
- * updates only (docs/design/verification-mails.md, "Counting once").
+ * Where request progress is kept; the persistence library implements it without transactions
+ * (docs/design/verification-mails.md, "Counting once"): each part is one record holding its
+ * users' outcomes and their counters, so a settlement changes an outcome and its count in one
+ * atomic update.
  */
 export interface RequestProgressStore {
   /**
-   * Records each user's outcome once; recording it again changes nothing. Returns, by user id,
-   * the outcome that stands: the first one recorded, which a redelivery must follow.
+   * Records a part once, with its users' outcomes and their counts. A user already held by
+   * another part of the same request stays there and is left out of this one. Returns, by user
+   * id, where each user this part holds stands: what a redelivery gets is the first recording.
    */
-  recordOutcomes(outcomes: readonly UserRequestOutcome[]): Promise<Map<string, OutcomeValue>>;
+  recordPart(decisions: PartDecisions): Promise<Map<string, StandingOutcome>>;
+  /** Of these sends, the ones already settled, by sendKey, with their outcome. */
+  findSettled(sends: readonly SendRef[]): Promise<Map<string, OutcomeValue>>;
   /**
    * Settles due mails: sent, failed, or a skip found when one was about to be sent. Each
-   * outcome and its events in one single-document write; returns the events to publish.
+   * outcome, its count and its events in one guarded update: a mail settled already is left
+   * as it is. Returns the events to publish.
    */
   settleMany(settlements: readonly Settlement[]): Promise<OutboxBatch>;
-  /** Of these send ids, those already settled (a redelivered mail is not sent again). */
-  findSettled(sendIds: readonly string[]): Promise<Set<string>>;
-  /** Counts part `index` of a request once. */
-  countPart(
-    requestId: string,
-    tenantId: string,
-    part: { index: number; count: number },
-    users: number,
-  ): Promise<'counted' | 'already_counted'>;
-  progress(requestId: string): Promise<RequestProgress | undefined>;
-  /** Whether any user of the request still waits for a mail (cheaper than a tally). */
-  hasDue(requestId: string): Promise<boolean>;
-  tally(requestId: string): Promise<RequestTally>;
+  progress(tenantId: string, requestId: string): Promise<RequestProgress | undefined>;
   /** Marks the request completed with its event; undefined when another process already did. */
   markCompleted(
+    tenantId: string,
     requestId: string,
     event: CloudEvent<'VerificationBatchCompleted'>,
   ): Promise<OutboxBatch | undefined>;
+}
+
+/** A key for one send in maps: the part and the slot. */
+export function sendKey(send: SendRef): string {
+  return JSON.stringify([send.tenantId, send.requestId, send.part, send.slot]);
 }
 
 // Project namespace + "send": the id of one user's mail in one request.
@@ -107,14 +105,12 @@ export function sendIdFor(tenantId: string, requestId: string, userId: string): 
   return uuidv5([tenantId, requestId, userId].join('\u0000'), SEND_NAMESPACE);
 }
 
-/**
- * All parts arrived and every user of them has a final outcome. Outcomes are recorded before
- * their part is counted, so once every part is counted every outcome exists. (Counting users
- * from outcomes, not from part sizes, also counts a user listed in two parts once.)
- */
-export function isComplete(progress: RequestProgress, tally: RequestTally): boolean {
+/** All parts arrived and every user of them has a final outcome. */
+export function isComplete(progress: RequestProgress): boolean {
   return (
-    progress.completedAt === null && progress.partsSeen === progress.partCount && tally.due === 0
+    progress.completedAt === null &&
+    progress.partsSeen === progress.partCount &&
+    progress.tally.due === 0
   );
 }
 
@@ -127,7 +123,7 @@ export function addToTally(tally: RequestTally, outcome: string, n = 1): void {
   else tally.skipped[outcome] += n;
 }
 
-function isSkipReason(value: string): value is SkipReason {
+export function isSkipReason(value: string): value is SkipReason {
   return (SKIP_REASONS as readonly string[]).includes(value);
 }
 
@@ -141,10 +137,10 @@ export function emptySkipCounts(): Record<SkipReason, number> {
 
 export function batchCompletedEvent(
   progress: RequestProgress,
-  tally: RequestTally,
   at: Date,
   source: string,
 ): CloudEvent<'VerificationBatchCompleted'> {
+  const { tally } = progress;
   return createEvent(
     'VerificationBatchCompleted',
     {
@@ -156,54 +152,28 @@ export function batchCompletedEvent(
       skipped: tally.skipped,
       completedAt: at.toISOString(),
     },
-    { source, id: verificationBatchCompletedId(progress.requestId), time: at },
+    {
+      source,
+      id: verificationBatchCompletedId(progress.tenantId, progress.requestId),
+      time: at,
+    },
   );
 }
 
 /**
  * Emits the request's completion if it is complete now. Run by whoever handled the last part
- * or the last mail; only one run can insert the completion (RequestProgressStore).
+ * or the last mail; only one run can mark it completed (RequestProgressStore).
  */
 export async function completeIfDone(
   store: RequestProgressStore,
-  requestId: string,
+  request: { tenantId: string; requestId: string },
   cause: { at: Date; source: string },
 ): Promise<OutboxBatch | undefined> {
-  const progress = await store.progress(requestId);
-  // The cheap checks first: most calls come while parts or mails are still outstanding.
-  if (!progress || progress.partsSeen < progress.partCount || progress.completedAt)
-    return undefined;
-  if (await store.hasDue(requestId)) return undefined;
-  const tally = await store.tally(requestId);
-  if (!isComplete(progress, tally)) return undefined;
+  const progress = await store.progress(request.tenantId, request.requestId);
+  if (!progress || !isComplete(progress)) return undefined;
   return store.markCompleted(
-    requestId,
-    batchCompletedEvent(progress, tally, cause.at, cause.source),
-  );
-}
-
-/** The mail step's hand-off event; its id is the send's, so a repeat is recognisable. */
-export function mailRequestedEvent(
-  state: UserState,
-  requestId: string,
-  cause: { at: Date; source: string },
-): CloudEvent<'VerificationMailRequested'> {
-  const sendId = sendIdFor(state.tenantId, requestId, state.userId);
-  return createEvent(
-    'VerificationMailRequested',
-    {
-      tenantId: state.tenantId,
-      userId: state.userId,
-      requestId,
-      sendId,
-      email: state.email ?? '',
-      ...(state.displayName ? { displayName: state.displayName } : {}),
-      ...(state.locale ? { locale: state.locale } : {}),
-    },
-    {
-      source: cause.source,
-      id: deterministicEventId('VerificationMailRequested', sendId),
-      time: cause.at,
-    },
+    request.tenantId,
+    request.requestId,
+    batchCompletedEvent(progress, cause.at, cause.source),
   );
 }

@@ -24,7 +24,7 @@ function memoryStore(initial: UserState[]): UserStateStore & { marks: SentMark[]
     findByUserIds: async (_t, ids) => ids.flatMap((id) => states.get(id) ?? []),
     saveMany: async (writes: readonly StateWrite[]) => {
       for (const w of writes) states.set(w.state.userId, w.state);
-      return emptyBatch();
+      return { published: emptyBatch(), conflicts: [] };
     },
     markSent: async (m) => void marks.push(...m),
     markLinked: async () => undefined,
@@ -48,6 +48,9 @@ const anna: UserState = {
   displayName: 'Anna',
 };
 
+/** The slots of the part setUp records: the users in the order given. */
+const slots = new Map<string, number>();
+
 function requestFor(user: UserState, finalAttempt = false): MailRequest {
   return {
     eventId: `event-${user.userId}`,
@@ -56,20 +59,28 @@ function requestFor(user: UserState, finalAttempt = false): MailRequest {
       tenantId: 't',
       userId: user.userId,
       requestId: 'r',
+      part: 1,
+      slot: slots.get(user.userId) ?? 0,
       sendId: sendIdFor('t', 'r', user.userId),
       email: 'anna@example.se',
     },
   };
 }
 
+const COMPLETED = JSON.stringify(['t', 'r']);
+
 async function setUp(users: UserState[], mailer: VerificationMailer) {
   const store = memoryStore(users);
   const links = memoryLinks();
   const progress = new InMemoryProgressStore();
-  await progress.recordOutcomes(
-    users.map((u) => ({ tenantId: 't', requestId: 'r', userId: u.userId, outcome: 'due' })),
-  );
-  await progress.countPart('r', 't', { index: 1, count: 1 }, users.length);
+  const standing = await progress.recordPart({
+    tenantId: 't',
+    requestId: 'r',
+    part: { index: 1, count: 1 },
+    users: users.map((u) => ({ userId: u.userId, outcome: 'due' })),
+  });
+  slots.clear();
+  for (const [userId, { slot }] of standing) slots.set(userId, slot);
   const sut = new SendVerificationMails(store, links, progress, mailer, {
     tokenTtlMs: 7 * 86_400_000,
     source: '/test',
@@ -99,7 +110,11 @@ describe('SendVerificationMails', () => {
     expect(progress.settledEvents.map((e) => e.data)).toEqual([
       expect.objectContaining({ status: 'verification_sent', userId: 'anna', requestId: 'r' }),
     ]);
-    expect(progress.completed.get('r')?.data).toMatchObject({ requested: 1, sent: 1, failed: 0 });
+    expect(progress.completed.get(COMPLETED)?.data).toMatchObject({
+      requested: 1,
+      sent: 1,
+      failed: 0,
+    });
   });
 
   it('records a permanent refusal (5xx) as failed with its reason and still completes', async () => {
@@ -113,7 +128,7 @@ describe('SendVerificationMails', () => {
       status: 'unverified',
       reason: 'SMTP 550',
     });
-    expect(progress.completed.get('r')?.data).toMatchObject({ sent: 0, failed: 1 });
+    expect(progress.completed.get(COMPLETED)?.data).toMatchObject({ sent: 0, failed: 1 });
   });
 
   it('leaves a transient failure to the retries, and settles it failed on the last attempt', async () => {
@@ -125,18 +140,18 @@ describe('SendVerificationMails', () => {
     });
     const first = await sut.execute([requestFor(anna)], now);
     expect(first.retry.get('event-anna')).toBe(busy);
-    expect(progress.completed.has('r')).toBe(false);
+    expect(progress.completed.has(COMPLETED)).toBe(false);
 
     const last = await sut.execute([requestFor(anna, true)], now);
     expect(last.retry.size).toBe(0);
     expect(last.outcomes.get('event-anna')).toBe('failed');
-    expect(progress.completed.get('r')?.data).toMatchObject({ failed: 1 });
+    expect(progress.completed.get(COMPLETED)?.data).toMatchObject({ failed: 1 });
   });
 
   it('does not mail a user who was linked meanwhile, nor one settled already', async () => {
     const send = jest.fn(async () => 'sent' as const);
     const bo = { ...anna, userId: 'bo', status: 'linked' as const };
-    const { sut } = await setUp([anna, bo], { send });
+    const { sut, progress } = await setUp([anna, bo], { send });
     const first = await sut.execute([requestFor(bo), requestFor(anna)], now);
     expect(first.outcomes).toEqual(
       new Map([
@@ -147,6 +162,11 @@ describe('SendVerificationMails', () => {
     const again = await sut.execute([requestFor(anna)], now);
     expect(again.outcomes.get('event-anna')).toBe('already_settled');
     expect(send).toHaveBeenCalledTimes(1);
+    const slot = (n: number) => ({ tenantId: 't', requestId: 'r', part: 1, slot: n });
+    expect([progress.outcomeOf(slot(0)), progress.outcomeOf(slot(1))]).toEqual([
+      'sent',
+      'already_linked',
+    ]);
   });
 
   it('does not mail an address the user has given up since the decision', async () => {

@@ -5,6 +5,8 @@ import {
   completeIfDone,
   type OutcomeValue,
   type RequestProgressStore,
+  type SendRef,
+  sendKey,
   type Settlement,
 } from './request-progress';
 import { statusChangedEvent } from './status-changed-event';
@@ -67,10 +69,10 @@ export class SendVerificationMails {
 
   async execute(requests: readonly MailRequest[], now: Date): Promise<SentBatch> {
     const result: SentBatch = { outcomes: new Map(), retry: new Map(), outbox: [] };
-    const settled = await this.progress.findSettled(requests.map((r) => r.data.sendId));
+    const settled = await this.progress.findSettled(requests.map((r) => r.data));
     const todo = requests.filter((r) => {
-      if (settled.has(r.data.sendId)) result.outcomes.set(r.eventId, 'already_settled');
-      return !settled.has(r.data.sendId);
+      if (settled.has(sendKey(r.data))) result.outcomes.set(r.eventId, 'already_settled');
+      return !settled.has(sendKey(r.data));
     });
     const states = await this.statesOf(todo);
 
@@ -144,9 +146,11 @@ export class SendVerificationMails {
 
   /** One check per request touched by this batch, not per mail. */
   private async completeRequests(settled: readonly Settled[], now: Date, result: SentBatch) {
-    const requestIds = new Set(settled.map((s) => s.requestId));
-    for (const requestId of requestIds) {
-      const completion = await completeIfDone(this.progress, requestId, {
+    const requests = new Map<string, SendRef>(
+      settled.map((s) => [JSON.stringify([s.tenantId, s.requestId]), s]),
+    );
+    for (const request of requests.values()) {
+      const completion = await completeIfDone(this.progress, request, {
         at: now,
         source: this.options.source,
       });
@@ -161,7 +165,7 @@ export class SendVerificationMails {
     state?: UserState,
     reason?: string,
   ): Settled {
-    const { tenantId, requestId, userId, email } = request.data;
+    const { tenantId, requestId, userId, email, part, slot } = request.data;
     const cause: Cause = { eventId: request.eventId, source: this.options.source, at: now };
     const events = [];
     if (outcome === 'sent' && state?.status !== 'verification_sent')
@@ -179,7 +183,7 @@ export class SendVerificationMails {
           cause,
         ),
       );
-    return { eventId: request.eventId, tenantId, requestId, userId, outcome, events };
+    return { eventId: request.eventId, tenantId, requestId, part, slot, userId, outcome, events };
   }
 }
 

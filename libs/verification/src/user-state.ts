@@ -22,6 +22,12 @@ export interface UserState {
   verifiedAt?: Date;
   /** When the Visma Connect link became active (VismaConnectLinked). */
   linkedAt?: Date;
+  /**
+   * How often the stored state was changed, as read (absent: never stored, or stored before
+   * versions were kept). A write of a state read at one version applies only while it is
+   * still that version, so two writers can never undo each other's change.
+   */
+  version?: number;
 }
 
 /** A change of a user's state, as VerificationStatusChanged reports it. */
@@ -51,14 +57,28 @@ export interface SentMark {
   at: Date;
 }
 
+/** What saveMany did: the events to publish, and the writes another writer got ahead of. */
+export interface SavedStates {
+  published: OutboxBatch;
+  /**
+   * Writes not applied because the state changed since it was read (its version moved on, or
+   * another writer created it first): read those users again and decide anew.
+   */
+  conflicts: StateWrite[];
+}
+
 /** Where user states are kept; the persistence library implements it. */
 export interface UserStateStore {
   findByUserIds(tenantId: string, userIds: readonly string[]): Promise<UserState[]>;
-  /** Saves states with their events atomically per user; returns the events to publish. */
-  saveMany(writes: readonly StateWrite[]): Promise<OutboxBatch>;
+  /**
+   * Saves states with their events atomically per user, each only while the stored state is
+   * still the version it was read at (`before`).
+   */
+  saveMany(writes: readonly StateWrite[]): Promise<SavedStates>;
   /**
    * Records when a mail was accepted: the user reads back as `verification_sent` unless verified
-   * or linked. Touches nothing else, so it cannot undo a concurrent decision or verification.
+   * or linked. Only while the user still has the address it went to; touches nothing else, so it
+   * cannot undo a concurrent decision or verification.
    */
   markSent(marks: readonly SentMark[]): Promise<void>;
   /**
@@ -84,4 +104,18 @@ export interface Cause {
   eventId: string;
   source: string;
   at: Date;
+}
+
+/**
+ * Other writers kept changing some users between reading and writing them. Worth trying again
+ * later (the consumer's retry topics do), when the users have settled.
+ */
+export class StateConflictError extends Error {
+  readonly failureKind = 'transient' as const;
+  readonly code = 'state_conflict';
+
+  constructor(users: number) {
+    super(`${users} user state(s) kept changing while they were being saved`);
+    this.name = 'StateConflictError';
+  }
 }

@@ -18,6 +18,8 @@ export interface LinkUse {
   userId: string;
   email: string;
   usedAt: Date;
+  /** The link's expiry: the use is kept as long as the link is. */
+  linkExpiresAt: Date;
 }
 
 /** Where uses are kept; the persistence library implements it. */
@@ -81,6 +83,7 @@ export class VerificationLinkPage {
       userId: link.userId,
       email: link.email,
       usedAt: now,
+      linkExpiresAt: link.expiresAt,
     };
     const published = await this.uses.insert(use, [event]);
     return published ? { kind: 'verified', published } : { kind: 'already_verified' };

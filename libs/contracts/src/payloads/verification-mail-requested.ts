@@ -11,6 +11,16 @@ export const verificationMailRequestedSchema = z
     tenantId: idString(),
     userId: idString(),
     requestId: idString(),
+    part: z
+      .number()
+      .int()
+      .min(1)
+      .meta({ description: 'The request part that holds this user (its part.index).' }),
+    slot: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: "The user's place in that part's record: what the mail step settles." }),
     sendId: idString().meta({ description: 'Deterministic per user and request: names the send.' }),
     email: nonEmptyString().meta({
       description: 'The address the decision found; the mail step rechecks it.',

@@ -71,6 +71,8 @@ export const SAMPLE_DATA: { [K in EventType]: DataInputOf<K> } = {
     tenantId: 'tenant-1',
     userId: 'u-1',
     requestId: '6f1c2a8e-3b1d-4d0f-9f43-0e2d5f7b9a10',
+    part: 1,
+    slot: 0,
     sendId: '0b7a6f5e-1c2d-5e3f-8a9b-0c1d2e3f4a5b',
     email: 'anna@example.com',
     locale: 'sv',

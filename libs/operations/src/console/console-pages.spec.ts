@@ -23,10 +23,10 @@ describe('ConsolePages', () => {
   it('overview: requests and imports split into in progress and finished, with their counts', () => {
     const html = pages.render('overview', CONSOLE_SAMPLES.overview, signedIn);
     const [inProgress, finished] = html.split('Avslutade utskick');
-    expect(inProgress).toContain('href="/requests/req-2026-0142"');
+    expect(inProgress).toContain('href="/requests/acme/req-2026-0142"');
     expect(inProgress).toContain('<progress max="1500" value="1380"');
-    expect(finished).toContain('href="/requests/req-2026-0141"');
-    expect(html).toContain('href="/imports/imp-2026-0007"');
+    expect(finished).toContain('href="/requests/acme/req-2026-0141"');
+    expect(html).toContain('href="/imports/acme/imp-2026-0007"');
     expect(html).toContain('<td class="num">5 / 11</td>');
     expect(html).toContain('href="/dlq/hrm.verification-requested.v1"');
     expect(html).toContain('<form class="lookup" method="get" action="/users">');
@@ -99,7 +99,7 @@ describe('ConsolePages', () => {
     expect(html).toMatch(/<code>duplicate_user<\/code><\/td><td class="num">2<\/td>/);
     expect(html).toMatch(/<tr class="zero"><td>Ogiltig e-postadress/);
     expect(html).toContain('<code>file:///reports/imp-1.csv</code>');
-    expect(html).toContain('href="/requests/req-9"');
+    expect(html).toContain('href="/requests/acme/req-9"');
     const failed = pages.render('import', CONSOLE_SAMPLES.import, signedIn);
     expect(failed).toContain('<code>missing_column</code>');
     expect(failed).toContain('Orsakerna räknas när importen är klar.');
@@ -112,7 +112,7 @@ describe('ConsolePages', () => {
       'Verifieringsmejl till a***@e***.se, länken gäller till 2026-01-15 14:30:01',
     );
     expect(html).toContain('Link used: a***@e***.se verified on the page');
-    expect(html).toContain('href="/requests/req-2026-0141"');
+    expect(html).toContain('href="/requests/acme/req-2026-0141"');
     const lookup = pages.render('user_lookup', CONSOLE_SAMPLES.user_lookup, signedIn);
     expect(lookup).toContain('Inget finns registrerat om användaren <code>nobody</code>');
     expect(lookup).toContain(
@@ -190,7 +190,9 @@ describe('ConsolePages', () => {
       expect(html).toContain('&lt;script&gt;');
     }
     // In links the id is percent-encoded as well.
-    expect(drawn[0]).toContain('href="/requests/%3Cscript%3Ealert(1)%3C%2Fscript%3E"');
+    expect(drawn[0]).toContain(
+      'href="/requests/%3Cscript%3Ealert(1)%3C%2Fscript%3E/%3Cscript%3Ealert(1)%3C%2Fscript%3E"',
+    );
   });
 
   it('shows no whole address, even one that slipped into a view or an error text', () => {

@@ -5,8 +5,11 @@ export const CONSOLE_PATHS = {
   login: '/login',
   logout: '/logout',
   stylesheet: '/assets/console.css',
-  request: (requestId: string) => `/requests/${encodeURIComponent(requestId)}`,
-  import: (importId: string) => `/imports/${encodeURIComponent(importId)}`,
+  // Request and import ids are the tenant's own: the tenant is part of every address.
+  request: (tenantId: string, requestId: string) =>
+    `/requests/${encodeURIComponent(tenantId)}/${encodeURIComponent(requestId)}`,
+  import: (tenantId: string, importId: string) =>
+    `/imports/${encodeURIComponent(tenantId)}/${encodeURIComponent(importId)}`,
   user: (tenantId: string, userId: string) =>
     `/users/${encodeURIComponent(tenantId)}/${encodeURIComponent(userId)}`,
   deadLetters: (sourceTopic: string) => `/dlq/${encodeURIComponent(sourceTopic)}`,

@@ -65,7 +65,7 @@ function requestProgress(request: RequestSummary): Progress {
 
 export function requestRow(request: RequestSummary): RequestRow {
   return {
-    href: CONSOLE_PATHS.request(request.requestId),
+    href: CONSOLE_PATHS.request(request.tenantId, request.requestId),
     requestId: request.requestId,
     tenantId: request.tenantId,
     phase: REQUEST_PHASES[request.phase],
@@ -80,9 +80,9 @@ export function requestRow(request: RequestSummary): RequestRow {
 
 export function importRow(summary: ImportSummary): ImportRow {
   return {
-    href: CONSOLE_PATHS.import(summary.importId),
+    href: CONSOLE_PATHS.import(summary.tenantId, summary.importId),
     importId: summary.importId,
-    tenantId: summary.tenantId ?? '–',
+    tenantId: summary.tenantId,
     phase: IMPORT_PHASES[summary.phase],
     rows: `${count(summary.applied)} / ${summary.rows === undefined ? '?' : count(summary.rows)}`,
     updated: count(summary.counts.updated),
@@ -139,7 +139,7 @@ export function importPageModel({ import: summary }: ImportView) {
     title: `Import ${summary.importId}`,
     refreshSeconds: summary.phase === 'running' ? REFRESH_SECONDS : null,
     importId: summary.importId,
-    tenantId: summary.tenantId ?? '–',
+    tenantId: summary.tenantId,
     phase: IMPORT_PHASES[summary.phase],
     startedAt: started,
     completedAt: shownTime(summary.completedAt),
@@ -156,7 +156,7 @@ export function importPageModel({ import: summary }: ImportView) {
       : null,
     mailRequest: result?.verificationRequestId
       ? {
-          href: CONSOLE_PATHS.request(result.verificationRequestId),
+          href: CONSOLE_PATHS.request(summary.tenantId, result.verificationRequestId),
           requestId: result.verificationRequestId,
         }
       : null,

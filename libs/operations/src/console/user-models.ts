@@ -23,7 +23,10 @@ interface TimelineRow extends Label {
   request: { href: string; requestId: string } | null;
 }
 
-function describe(entry: TimelineEntry): Label & Pick<TimelineRow, 'badge' | 'request'> {
+function describe(
+  tenantId: string,
+  entry: TimelineEntry,
+): Label & Pick<TimelineRow, 'badge' | 'request'> {
   const none = { badge: null, request: null };
   switch (entry.kind) {
     case 'address_set':
@@ -39,7 +42,10 @@ function describe(entry: TimelineEntry): Label & Pick<TimelineRow, 'badge' | 're
         sv: `Verifieringsmejl till ${address}, länken gäller till ${until}`,
         en: `Verification mail to ${address}, link valid until ${until}`,
         badge: mailOutcomeBadge(entry.outcome),
-        request: { href: CONSOLE_PATHS.request(entry.requestId), requestId: entry.requestId },
+        request: {
+          href: CONSOLE_PATHS.request(tenantId, entry.requestId),
+          requestId: entry.requestId,
+        },
       };
     }
     case 'link_used': {
@@ -89,7 +95,7 @@ export function userPageModel({ tenantId, userId, timeline }: UserView) {
       : null,
     entries: timeline.entries.map((entry): TimelineRow => ({
       time: shownTime(entry.at),
-      ...describe(entry),
+      ...describe(tenantId, entry),
     })),
     lookup: { tenantId, userId },
   };

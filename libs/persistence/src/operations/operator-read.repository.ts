@@ -17,7 +17,7 @@ import { RequestProgressRepository } from '../verification-request/request-progr
 
 /**
  * Operators' reads across the pipeline's collections. Read only: it writes nothing, creates no
- * index, and every query is one the owning repository already serves from an index.
+ * index, and reads records by the ids the owning repositories key them by.
  */
 export class OperatorReadRepository implements OperatorReadStore {
   private readonly states: UserStateRepository;
@@ -43,29 +43,27 @@ export class OperatorReadRepository implements OperatorReadStore {
       this.uses.findByUser(tenantId, userId),
       this.verifications.findByUser(tenantId, userId),
     ]);
-    const outcomes = await this.requests.outcomesOf([...new Set(links.map((l) => l.sendId))]);
+    const outcomes = await this.requests.outcomesOfSends([...new Set(links.map((l) => l.sendId))]);
     return timelineOf({ ...(state ? { state } : {}), links, outcomes, uses, verifications });
   }
 
-  async request(requestId: string): Promise<RequestSummary | undefined> {
-    const progress = await this.requests.progress(requestId);
-    if (!progress) return undefined;
-    return requestSummaryOf(progress, await this.requests.tally(requestId));
+  async request(tenantId: string, requestId: string): Promise<RequestSummary | undefined> {
+    const progress = await this.requests.progress(tenantId, requestId);
+    return progress ? requestSummaryOf(progress) : undefined;
   }
 
-  async import(importId: string): Promise<ImportSummary | undefined> {
-    return importSummaryOf(importId, await this.imports.recordsOf(importId));
+  async import(tenantId: string, importId: string): Promise<ImportSummary | undefined> {
+    const record = await this.imports.find(tenantId, importId);
+    return record ? importSummaryOf(record) : undefined;
   }
 
   async recentRequests(limit: number): Promise<RequestSummary[]> {
-    const ids = await this.requests.recentRequestIds(limit);
-    const summaries = await Promise.all(ids.map((id) => this.request(id)));
+    const recent = await this.requests.recentRequests(limit);
+    const summaries = await Promise.all(recent.map((r) => this.request(r.tenantId, r.requestId)));
     return summaries.filter((s): s is RequestSummary => s !== undefined);
   }
 
   async recentImports(limit: number): Promise<ImportSummary[]> {
-    const ids = await this.imports.recentImportIds(limit);
-    const summaries = await Promise.all(ids.map((id) => this.import(id)));
-    return summaries.filter((s): s is ImportSummary => s !== undefined);
+    return (await this.imports.recent(limit)).map(importSummaryOf);
   }
 }

@@ -1,9 +1,7 @@
 import { type Model, Schema } from 'mongoose';
-import type { Collection } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import { EVENT_TYPES } from '@app/contracts';
 import type { OutboxBatch, OutboxEntry, OutboxStore, PendingOutbox } from '@app/messaging';
-import { findByIds, idLookupOf } from '../id-lookup';
-import { writeInChunks } from '../write-in-chunks';
 
 /** The outbox part of any such document, as the raw driver sees it. */
 interface OutboxDocument extends OutboxFields {
@@ -40,22 +38,21 @@ export function addOutboxFields(schema: Schema): void {
 export function outboxPush(
   entries: readonly OutboxEntry[],
   now: Date,
-): { $push?: object; $set?: object } {
+): { $push?: { outbox: { $each: OutboxEntry[] } }; $set?: { outboxAt: Date } } {
   if (entries.length === 0) return {};
-  return { $push: { outbox: { $each: entries } }, $set: { outboxAt: now } };
+  return { $push: { outbox: { $each: [...entries] } }, $set: { outboxAt: now } };
 }
 
 /**
- * The outbox of one collection. Entries are removed with `$pullAll` of the exact entries:
- * FerretDB ignores `$pull` with a condition, and exact removal is what we want anyway, since
- * entries added after the read must stay.
+ * The outbox of one collection. Published entries are removed by id, so entries another write
+ * added after they were read stay; the marker is cleared once a document's outbox is empty.
  */
 export class MongoOutboxStore<T extends OutboxFields & { _id: string }> implements OutboxStore {
   private readonly collection: Collection<OutboxDocument>;
 
   constructor(
     readonly name: string,
-    private readonly model: Model<T>,
+    model: Model<T>,
   ) {
     // The raw collection: these updates touch only the outbox fields, which need no casting.
     this.collection = model.collection as unknown as Collection<OutboxDocument>;
@@ -65,60 +62,36 @@ export class MongoOutboxStore<T extends OutboxFields & { _id: string }> implemen
     const docs = await this.collection
       .find({ outboxAt: { $ne: null, $lt: before } }, { projection: { outbox: 1 }, limit })
       .toArray();
-    return docs.map((d) => ({ ownerId: String(d._id), entries: d.outbox.map(plainEntry) }));
-  }
-
-  async acknowledge(published: readonly PendingOutbox[]): Promise<void> {
-    if (published.length === 0) return;
-    const withEntries = published.filter((p) => p.entries.length > 0);
-    if (withEntries.length > 0) {
-      const ops = withEntries.map((p) => ({
-        updateOne: {
-          filter: { _id: p.ownerId },
-          update: { $pullAll: { outbox: p.entries.map(plainEntry) } },
-        },
-      }));
-      await writeInChunks(ops, (chunk) => this.collection.bulkWrite(chunk));
-    }
-    await this.clearEmptyMarkers(published.map((p) => p.ownerId));
+    return docs.map((d) => ({ ownerId: String(d._id), entries: d.outbox ?? [] }));
   }
 
   /**
-   * Clears the marker of every owner whose outbox is now empty, including owners whose entries
-   * an earlier, interrupted acknowledge already removed.
+   * One ordered command: each owner's published entries are pulled, then its marker is cleared
+   * if nothing is left. Owners without entries are included, so a process that died between
+   * the two leaves nothing behind for long.
    */
-  private async clearEmptyMarkers(ownerIds: readonly string[]): Promise<void> {
-    if ((await idLookupOf(this.model.db)) === 'in') {
-      await this.collection.updateMany(
-        { _id: { $in: [...ownerIds] }, outbox: { $size: 0 } },
-        { $set: { outboxAt: null } },
-      );
-      return;
+  async acknowledge(published: readonly PendingOutbox[]): Promise<void> {
+    if (published.length === 0) return;
+    const ops: AnyBulkWriteOperation<OutboxDocument>[] = [];
+    for (const { ownerId, entries } of published) {
+      if (entries.length > 0)
+        ops.push({
+          updateOne: {
+            filter: { _id: ownerId },
+            update: { $pull: { outbox: { id: { $in: entries.map((e) => e.id) } } } },
+          },
+        });
+      ops.push({
+        updateOne: {
+          filter: { _id: ownerId, outbox: { $size: 0 }, outboxAt: { $ne: null } },
+          update: { $set: { outboxAt: null } },
+        },
+      });
     }
-    // The stand-in scans the whole collection for that filter. Read by _id and clear by _id
-    // instead: not atomic, but the stand-in's guarded updates are not atomic either
-    // (docs/local-stack.md), and an entry added in between is still flushed by its writer.
-    // Inserted without an outbox (lean inserts skip defaults) and settled without events,
-    // an owner has neither field: nothing to clear, and no array to measure.
-    const owners = await findByIds<Partial<OutboxDocument> & { _id: string }>(
-      this.model,
-      ownerIds,
-      { outbox: 1, outboxAt: 1 },
-    );
-    const ops = owners
-      .filter((owner) => owner.outboxAt && (owner.outbox?.length ?? 0) === 0)
-      .map((owner) => ({
-        updateOne: { filter: { _id: owner._id }, update: { $set: { outboxAt: null } } },
-      }));
-    await writeInChunks(ops, (chunk) => this.collection.bulkWrite(chunk));
+    await this.collection.bulkWrite(ops, { ordered: true });
   }
 
   batch(pending: readonly PendingOutbox[]): OutboxBatch {
     return { store: this, pending };
   }
-}
-
-// Field order matters for $pullAll's exact match: always id, type, key, value.
-function plainEntry(entry: OutboxEntry): OutboxEntry {
-  return { id: entry.id, type: entry.type, key: entry.key, value: entry.value };
 }

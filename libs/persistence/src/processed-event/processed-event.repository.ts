@@ -1,9 +1,11 @@
+import type { Collection } from 'mongodb';
 import { type Connection, type Model, Schema } from 'mongoose';
-import type { ProcessedEventStore } from '@app/messaging';
+import { appliedEventKey, type AppliedEventRef, type ProcessedEventStore } from '@app/messaging';
 import { ignoreNamespaceExists, onlyDuplicateKeys } from '../mongo-errors';
-import { findByIds } from '../id-lookup';
+import { ensureTtlIndex } from '../ttl-index';
 
 interface ProcessedEventDocument {
+  /** JSON of [scope, tenant, event id]. */
   _id: string;
   at: Date;
 }
@@ -12,52 +14,56 @@ const schema = new Schema<ProcessedEventDocument>(
   { _id: { type: String, required: true }, at: { type: Date, required: true } },
   { collection: 'processed_events', versionKey: false },
 );
-// Serves pruneOlderThan; no TTL index, since the MongoDB stand-in used in tests lacks them.
-schema.index({ at: 1 });
+
+export interface ProcessedEventOptions {
+  /** How long an applied event's id is remembered; redeliveries come far sooner. */
+  retentionDays: number;
+}
 
 /**
- * Which events a consumer group applied. The unique `_id` ("<scope>|<event id>") is the whole
- * mechanism: recording an id twice is a duplicate-key error, ignored.
+ * Which events a consumer group applied. The unique `_id` is the whole mechanism: recording an
+ * event twice is a duplicate-key error, ignored. A TTL index forgets them after the retention.
  */
 export class ProcessedEventRepository implements ProcessedEventStore {
   private readonly model: Model<ProcessedEventDocument>;
+  private readonly collection: Collection<ProcessedEventDocument>;
 
-  constructor(connection: Connection) {
+  constructor(
+    connection: Connection,
+    private readonly options: ProcessedEventOptions = { retentionDays: 14 },
+  ) {
     this.model = connection.model<ProcessedEventDocument>('ProcessedEvent', schema);
+    this.collection = this.model.collection as unknown as Collection<ProcessedEventDocument>;
   }
 
   async init(): Promise<void> {
     await this.model.createCollection().catch(ignoreNamespaceExists);
-    await this.model.syncIndexes();
+    await ensureTtlIndex(this.model, 'at', this.options.retentionDays * 86_400);
   }
 
-  async findProcessed(scope: string, eventIds: readonly string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const ids = eventIds.map((id) => key(scope, id));
-    const docs = await findByIds<{ _id: string }>(this.model, ids, { _id: 1 });
-    return new Set(docs.map((d) => d._id.slice(scope.length + 1)));
+  async findProcessed(scope: string, events: readonly AppliedEventRef[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const keys = new Map(events.map((e) => [recordId(scope, e), appliedEventKey(e)]));
+    const docs = await this.collection
+      .find({ _id: { $in: [...keys.keys()] } }, { projection: { _id: 1 } })
+      .toArray();
+    return new Set(docs.map((d) => keys.get(d._id) ?? ''));
   }
 
-  async markProcessed(scope: string, eventIds: readonly string[]): Promise<void> {
-    if (eventIds.length === 0) return;
+  async markProcessed(scope: string, events: readonly AppliedEventRef[]): Promise<void> {
+    if (events.length === 0) return;
     const at = new Date();
     try {
-      await this.model.insertMany(
-        eventIds.map((id) => ({ _id: key(scope, id), at })),
-        { ordered: false, lean: true },
+      await this.collection.insertMany(
+        events.map((e) => ({ _id: recordId(scope, e), at })),
+        { ordered: false },
       );
     } catch (error) {
       if (!onlyDuplicateKeys(error)) throw error;
     }
   }
-
-  /** Forgets marks older than the retention; returns how many. */
-  async pruneOlderThan(cutoff: Date): Promise<number> {
-    const result = await this.model.deleteMany({ at: { $lt: cutoff } });
-    return result.deletedCount;
-  }
 }
 
-function key(scope: string, eventId: string): string {
-  return `${scope}|${eventId}`;
+function recordId(scope: string, event: AppliedEventRef): string {
+  return JSON.stringify([scope, event.tenantId, event.eventId]);
 }

@@ -1,4 +1,5 @@
-import { type Connection, type Model, Schema } from 'mongoose';
+import type { Collection } from 'mongodb';
+import type { Connection, Model } from 'mongoose';
 import {
   IMPORT_REJECTION_REASONS,
   type AnyCloudEvent,
@@ -6,191 +7,203 @@ import {
   type UserImportCompletedData,
 } from '@app/contracts';
 import { toOutboxEntry, type OutboxBatch } from '@app/messaging';
-import type { ImportProgressStore, ImportScope, RowOutcome } from '@app/user-import';
-import type { ImportRecords } from '@app/operations';
+import type { ImportProgressStore, ImportScope, ImportStart, RowOutcome } from '@app/user-import';
 import { ignoreNamespaceExists, isDuplicateKey } from '../mongo-errors';
-import { addOutboxFields, MongoOutboxStore, type OutboxFields } from '../outbox/outbox-fields';
-
-export const IMPORT_BATCH_COLLECTION = 'user_import_batches';
-export const IMPORT_COMPLETION_COLLECTION = 'user_import_completions';
-
-export type BatchCounts = Record<RowOutcome['kind'], number>;
+import { MongoOutboxStore } from '../outbox/outbox-fields';
+import { tenantRecordId } from '../record-ids';
+import {
+  type BatchCounts,
+  IMPORT_BATCH_COLLECTION,
+  IMPORT_COLLECTION,
+  type ImportBatchDocument,
+  type ImportDocument,
+  importBatchSchema,
+  importSchema,
+} from './user-import.schema';
 
 /**
- * One batch's outcomes, inserted before the batch is applied: a redelivery follows them. The
- * tenant, the file's row count and the batch's counts are for operators (progress without
- * reading every outcome); batches written before they were added lack them.
+ * A stored batch of this import came from another file, or was cut another way. begin()
+ * prevents both; this guards the stored outcomes should two deliveries race past it.
  */
-export interface ImportBatchDocument {
-  _id: string;
-  importId: string;
-  tenantId?: string;
-  rows?: number;
-  counts?: BatchCounts;
-  outcomes: { kind: RowOutcome['kind']; email?: string; reason?: string }[];
-  createdAt?: Date;
+export class ImportFileMismatchError extends Error {
+  constructor(importId: string) {
+    super(`import ${importId} has a stored batch of another file or size`);
+    this.name = 'ImportFileMismatchError';
+  }
 }
-
-/** The import's end, once; `result` is its UserImportCompleted for operators to read back. */
-export interface ImportCompletionDocument extends OutboxFields {
-  _id: string;
-  tenantId: string;
-  completedAt: Date;
-  result?: UserImportCompletedData;
-}
-
-const batchSchema = new Schema<ImportBatchDocument>(
-  {
-    _id: { type: String, required: true },
-    importId: { type: String, required: true },
-    tenantId: String,
-    rows: Number,
-    counts: { updated: Number, unchanged: Number, rejected: Number },
-    outcomes: [
-      new Schema(
-        {
-          kind: { type: String, required: true, enum: ['updated', 'unchanged', 'rejected'] },
-          email: String,
-          reason: { type: String, enum: IMPORT_REJECTION_REASONS },
-        },
-        { _id: false },
-      ),
-    ],
-  },
-  {
-    collection: IMPORT_BATCH_COLLECTION,
-    versionKey: false,
-    strict: 'throw',
-    timestamps: { createdAt: true, updatedAt: false },
-  },
-);
-// Serves an import's progress and clean-up of its batches.
-batchSchema.index({ importId: 1 });
-
-const completionSchema = new Schema<ImportCompletionDocument>(
-  {
-    _id: { type: String, required: true },
-    tenantId: { type: String, required: true },
-    completedAt: { type: Date, required: true },
-    result: Schema.Types.Mixed,
-  },
-  { collection: IMPORT_COMPLETION_COLLECTION, versionKey: false, strict: 'throw' },
-);
-addOutboxFields(completionSchema);
 
 /**
- * Imports' progress: batches and completions are inserted once (a duplicate key means "done
- * already"), the only write that is atomic under concurrency on the stand-in too.
+ * Imports' progress. Every record belongs to one tenant. A batch's outcomes are inserted once
+ * (the first stands), then counted in the import's record by an update guarded by the batch's
+ * number; the completion is a guarded update carrying its events.
  */
 export class UserImportRepository implements ImportProgressStore {
+  private readonly imports: Model<ImportDocument>;
   private readonly batches: Model<ImportBatchDocument>;
-  private readonly completions: Model<ImportCompletionDocument>;
-  readonly outbox: MongoOutboxStore<ImportCompletionDocument>;
+  private readonly importCollection: Collection<ImportDocument>;
+  private readonly batchCollection: Collection<ImportBatchDocument>;
+  readonly outbox: MongoOutboxStore<ImportDocument>;
 
   constructor(connection: Connection) {
-    this.batches = connection.model<ImportBatchDocument>(IMPORT_BATCH_COLLECTION, batchSchema);
-    this.completions = connection.model<ImportCompletionDocument>(
-      IMPORT_COMPLETION_COLLECTION,
-      completionSchema,
+    this.imports = connection.model<ImportDocument>(IMPORT_COLLECTION, importSchema);
+    this.batches = connection.model<ImportBatchDocument>(
+      IMPORT_BATCH_COLLECTION,
+      importBatchSchema,
     );
-    this.outbox = new MongoOutboxStore(IMPORT_COMPLETION_COLLECTION, this.completions);
+    this.importCollection = this.imports.collection as unknown as Collection<ImportDocument>;
+    this.batchCollection = this.batches.collection as unknown as Collection<ImportBatchDocument>;
+    this.outbox = new MongoOutboxStore(IMPORT_COLLECTION, this.imports);
   }
 
   async init(): Promise<void> {
-    await this.batches.createCollection().catch(ignoreNamespaceExists);
-    await this.completions.createCollection().catch(ignoreNamespaceExists);
-    await Promise.all([this.batches.syncIndexes(), this.completions.syncIndexes()]);
+    for (const model of [this.imports, this.batches]) {
+      await model.createCollection().catch(ignoreNamespaceExists);
+      await model.syncIndexes();
+    }
   }
 
-  async isCompleted(importId: string): Promise<boolean> {
-    return (await this.completions.findOne({ _id: importId }, { _id: 1 }).lean().exec()) !== null;
+  async isCompleted(tenantId: string, importId: string): Promise<boolean> {
+    const found = await this.importCollection.findOne(
+      { _id: importRecordId(tenantId, importId), completedAt: { $ne: null } },
+      { projection: { _id: 1 } },
+    );
+    return found !== null;
   }
 
-  /** What is recorded of an import so far: its batches' counts and its completion. */
-  async recordsOf(importId: string): Promise<ImportRecords> {
-    const [batches, completion] = await Promise.all([
-      this.batches
-        .find({ importId }, { outcomes: 0 })
-        .lean<Omit<ImportBatchDocument, 'outcomes'>[]>()
-        .exec(),
-      this.completions
-        .findOne({ _id: importId }, { outbox: 0 })
-        .lean<ImportCompletionDocument>()
-        .exec(),
-    ]);
-    return { batches, ...(completion ? { completion } : {}) };
-  }
-
-  /** Imports by their most recent batch or completion, newest first. */
-  async recentImportIds(limit: number): Promise<string[]> {
-    const [batches, completions] = await Promise.all([
-      this.batches
-        .find({}, { importId: 1, createdAt: 1 })
-        .sort({ createdAt: -1 })
-        .limit(limit * 20)
-        .lean<{ importId: string; createdAt?: Date }[]>()
-        .exec(),
-      // Failed imports have no batches: only their completion says they happened.
-      this.completions
-        .find({}, { completedAt: 1 })
-        .sort({ completedAt: -1 })
-        .limit(limit)
-        .lean<{ _id: string; completedAt: Date }[]>()
-        .exec(),
-    ]);
-    const seen = [
-      ...batches.map((b) => ({ id: b.importId, at: b.createdAt?.getTime() ?? 0 })),
-      ...completions.map((c) => ({ id: c._id, at: c.completedAt.getTime() })),
-    ].sort((a, b) => b.at - a.at);
-    return [...new Set(seen.map((s) => s.id))].slice(0, limit);
+  async begin(scope: ImportScope, batchSize: number): Promise<ImportStart> {
+    const _id = importRecordId(scope.tenantId, scope.importId);
+    const result = await this.importCollection
+      .updateOne(
+        { _id },
+        {
+          $setOnInsert: {
+            tenantId: scope.tenantId,
+            importId: scope.importId,
+            fileSha256: scope.fileSha256,
+            rows: scope.rows,
+            batchSize,
+            counts: { updated: 0, unchanged: 0, rejected: 0 },
+            batches: [],
+            startedAt: new Date(),
+            completedAt: null,
+            outbox: [],
+            outboxAt: null,
+          },
+        },
+        { upsert: true },
+      )
+      .catch((error: unknown) => {
+        // Two deliveries starting at once: the other one created it.
+        if (isDuplicateKey(error)) return { upsertedCount: 0 };
+        throw error;
+      });
+    if (result.upsertedCount > 0) return { kind: 'started', batchSize };
+    const stored = await this.importCollection.findOne(
+      { _id },
+      { projection: { fileSha256: 1, batchSize: 1 } },
+    );
+    if (stored?.fileSha256 !== scope.fileSha256) return { kind: 'conflict' };
+    return { kind: 'resumed', batchSize: stored.batchSize ?? batchSize };
   }
 
   async recordBatch(
-    importId: string,
+    scope: ImportScope,
     batch: number,
     outcomes: readonly RowOutcome[],
-    scope: ImportScope,
   ): Promise<RowOutcome[]> {
-    const _id = `${importId}:${batch}`;
+    const { tenantId, importId, fileSha256 } = scope;
+    const _id = tenantRecordId(tenantId, importId, batch);
+    let standing = [...outcomes];
     try {
-      await this.batches.create({
+      await this.batchCollection.insertOne({
         _id,
+        tenantId,
         importId,
-        tenantId: scope.tenantId,
-        rows: scope.rows,
-        counts: countBatch(outcomes),
+        fileSha256,
         outcomes: outcomes.map((o) => ({ ...o })),
+        createdAt: new Date(),
       });
-      return [...outcomes];
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
+      const stored = await this.batchCollection.findOne({ _id });
+      if (!stored || stored.fileSha256 !== fileSha256 || stored.outcomes.length !== outcomes.length)
+        throw new ImportFileMismatchError(importId);
+      standing = stored.outcomes.map(toOutcome);
     }
-    const stored = await this.batches.findOne({ _id }).lean<ImportBatchDocument>().exec();
-    return (stored?.outcomes ?? []).map(toOutcome);
+    await this.countBatch(scope, batch, standing);
+    return standing;
   }
 
   async complete(
-    importId: string,
     tenantId: string,
+    importId: string,
     events: readonly AnyCloudEvent[],
   ): Promise<OutboxBatch | undefined> {
     const entries = events.map(toOutboxEntry);
     const now = new Date();
+    const _id = importRecordId(tenantId, importId);
     try {
-      await this.completions.create({
-        _id: importId,
-        tenantId,
-        completedAt: now,
-        ...resultOf(events),
-        outbox: entries,
-        outboxAt: now,
-      });
+      // Guarded: of any number of completions, one matches (or creates a failed import's record).
+      const result = await this.importCollection.updateOne(
+        { _id, completedAt: null },
+        {
+          $set: { completedAt: now, outboxAt: now, ...resultOf(events) },
+          $push: { outbox: { $each: entries } },
+          $setOnInsert: {
+            tenantId,
+            importId,
+            counts: { updated: 0, unchanged: 0, rejected: 0 },
+            batches: [],
+            startedAt: now,
+          },
+        },
+        { upsert: true },
+      );
+      if (result.matchedCount === 0 && result.upsertedCount === 0) return undefined;
     } catch (error) {
+      // Completed already: the guard failed and the upsert met the existing record.
       if (isDuplicateKey(error)) return undefined;
       throw error;
     }
-    return this.outbox.batch([{ ownerId: importId, entries }]);
+    return this.outbox.batch([{ ownerId: _id, entries }]);
   }
+
+  /** An import's record for operators, without its outbox. */
+  async find(tenantId: string, importId: string): Promise<ImportDocument | undefined> {
+    const doc = await this.importCollection.findOne(
+      { _id: importRecordId(tenantId, importId) },
+      { projection: { outbox: 0 } },
+    );
+    return doc ?? undefined;
+  }
+
+  /** The imports most recently started, newest first, for operators. */
+  async recent(limit: number): Promise<ImportDocument[]> {
+    return this.importCollection
+      .find({}, { projection: { outbox: 0 }, sort: { startedAt: -1 }, limit })
+      .toArray();
+  }
+
+  /** Adds a batch's counts to the import's progress, once: the batch number guards it. */
+  private async countBatch(scope: ImportScope, batch: number, outcomes: readonly RowOutcome[]) {
+    const counts: BatchCounts = { updated: 0, unchanged: 0, rejected: 0 };
+    for (const outcome of outcomes) counts[outcome.kind] += 1;
+    await this.importCollection.updateOne(
+      { _id: importRecordId(scope.tenantId, scope.importId), batches: { $ne: batch } },
+      {
+        $push: { batches: batch },
+        $inc: {
+          'counts.updated': counts.updated,
+          'counts.unchanged': counts.unchanged,
+          'counts.rejected': counts.rejected,
+        },
+      },
+    );
+  }
+}
+
+export function importRecordId(tenantId: string, importId: string): string {
+  return tenantRecordId(tenantId, importId);
 }
 
 function toOutcome(stored: ImportBatchDocument['outcomes'][number]): RowOutcome {
@@ -198,12 +211,6 @@ function toOutcome(stored: ImportBatchDocument['outcomes'][number]): RowOutcome 
   if (stored.kind === 'unchanged') return { kind: 'unchanged' };
   const reason = IMPORT_REJECTION_REASONS.find((r) => r === stored.reason) ?? 'invalid_email';
   return { kind: 'rejected', reason };
-}
-
-function countBatch(outcomes: readonly RowOutcome[]): BatchCounts {
-  const counts: BatchCounts = { updated: 0, unchanged: 0, rejected: 0 };
-  for (const outcome of outcomes) counts[outcome.kind] += 1;
-  return counts;
 }
 
 function resultOf(events: readonly AnyCloudEvent[]): { result?: UserImportCompletedData } {

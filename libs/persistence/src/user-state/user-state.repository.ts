@@ -1,10 +1,16 @@
+import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
-import { toOutboxEntry, type OutboxBatch, type PendingOutbox } from '@app/messaging';
-import type { LinkWrite, SentMark, StateWrite, UserState, UserStateStore } from '@app/verification';
-import { findByIds, idLookupOf } from '../id-lookup';
+import { toOutboxEntry, type PendingOutbox } from '@app/messaging';
+import type {
+  LinkWrite,
+  SavedStates,
+  SentMark,
+  StateWrite,
+  UserState,
+  UserStateStore,
+} from '@app/verification';
 import { MongoOutboxStore, outboxPush } from '../outbox/outbox-fields';
-import { ignoreNamespaceExists } from '../mongo-errors';
-import { writeInChunks } from '../write-in-chunks';
+import { duplicateKeyPositions, ignoreNamespaceExists } from '../mongo-errors';
 import {
   USER_STATE_COLLECTION,
   type UserStateDocument,
@@ -15,10 +21,13 @@ import {
 /** User states in MongoDB. Returns plain objects; every query carries the tenant id. */
 export class UserStateRepository implements UserStateStore {
   private readonly model: Model<UserStateDocument>;
+  /** The raw collection: bulk writes of plain updates, without mongoose's per-operation casting. */
+  private readonly collection: Collection<UserStateDocument>;
   readonly outbox: MongoOutboxStore<UserStateDocument>;
 
   constructor(connection: Connection) {
     this.model = connection.model<UserStateDocument>(USER_STATE_COLLECTION, userStateSchema);
+    this.collection = this.model.collection as unknown as Collection<UserStateDocument>;
     this.outbox = new MongoOutboxStore(USER_STATE_COLLECTION, this.model);
   }
 
@@ -29,9 +38,12 @@ export class UserStateRepository implements UserStateStore {
   }
 
   async findByUserIds(tenantId: string, userIds: readonly string[]): Promise<UserState[]> {
-    // By _id, which contains the tenant: the stand-in reads single _ids without a scan.
+    if (userIds.length === 0) return [];
+    // By _id, which contains the tenant: one query from the _id index.
     const ids = userIds.map((userId) => userStateId(tenantId, userId));
-    const docs = await findByIds<UserStateDocument>(this.model, ids, { outbox: 0 });
+    const docs = await this.collection
+      .find({ _id: { $in: ids } }, { projection: { outbox: 0 } })
+      .toArray();
     return docs.map(toUserState);
   }
 
@@ -41,111 +53,130 @@ export class UserStateRepository implements UserStateStore {
    */
   async addressOwners(tenantId: string): Promise<Map<string, string>> {
     const owners = new Map<string, string>();
-    const cursor = this.model
-      .find({ tenantId, email: { $ne: null } }, { userId: 1, email: 1 })
-      .lean<{ userId: string; email: string }>()
-      .cursor();
-    for await (const doc of cursor) owners.set(doc.email.toLowerCase(), doc.userId);
+    const cursor = this.collection.find(
+      { tenantId, email: { $ne: null } },
+      { projection: { userId: 1, email: 1 } },
+    );
+    for await (const doc of cursor) if (doc.email) owners.set(doc.email.toLowerCase(), doc.userId);
     return owners;
   }
 
   /** Every user of a tenant in user id order, streamed: for the export. */
   async *streamTenant(tenantId: string): AsyncGenerator<UserState> {
-    const cursor = this.model
-      .find({ tenantId }, { outbox: 0 })
-      .sort({ userId: 1 })
-      .lean<UserStateDocument>()
-      .cursor();
+    const cursor = this.collection
+      .find({ tenantId }, { projection: { outbox: 0 } })
+      .sort({ userId: 1 });
     for await (const doc of cursor) yield toUserState(doc);
   }
 
   /**
-   * Each state and its events in one single-document update: they cannot diverge. Only fields
-   * that differ from the state as read are set, so a concurrent writer's other fields survive.
+   * Each state and its events in one single-document update, guarded by the version it was
+   * read at: they cannot diverge, and a state another writer changed meanwhile is not
+   * overwritten. Only fields that differ from the state as read are set. One command.
    */
-  async saveMany(writes: readonly StateWrite[]): Promise<OutboxBatch> {
-    if (writes.length === 0) return this.outbox.batch([]);
+  async saveMany(writes: readonly StateWrite[]): Promise<SavedStates> {
+    if (writes.length === 0) return { published: this.outbox.batch([]), conflicts: [] };
     const now = new Date();
     const pending: PendingOutbox[] = writes.map((w) => ({
       ownerId: userStateId(w.state.tenantId, w.state.userId),
       entries: w.events.map(toOutboxEntry),
     }));
-    const ops = writes.map((w, i) => {
-      const { $set, $unset } = changedFields(w.before, w.state);
-      const push = outboxPush(pending[i]?.entries ?? [], now);
-      return {
-        updateOne: {
-          // _id alone (it contains the tenant): the MongoDB stand-in pushes only _id filters down.
-          filter: { _id: userStateId(w.state.tenantId, w.state.userId) },
-          update: {
-            $set: { ...$set, ...push.$set },
-            ...(push.$push ? { $push: push.$push } : {}),
-            ...(Object.keys($unset).length > 0 ? { $unset } : {}),
-          },
-          upsert: true,
-        },
-      };
-    });
-    await writeInChunks(ops, (chunk) => this.model.bulkWrite(chunk));
-    return this.outbox.batch(pending);
+    const ops = writes.map((w, i) => stateUpdate(w, pending[i]!, now));
+    const lost = await this.writeGuarded(ops);
+    return {
+      published: this.outbox.batch(pending.filter((_, i) => !lost.has(i))),
+      conflicts: writes.filter((_, i) => lost.has(i)),
+    };
   }
 
   /**
-   * Sets only the send time, by `_id` alone: the stand-in scans for any other filter, and a
-   * status written here could undo a concurrent verification. `verification_sent` is derived
-   * from it when read (toUserState).
+   * Sets only the send time, and only while the user still has the address the mail went to.
+   * `verification_sent` is derived from it when read (toUserState); a status written here could
+   * undo a concurrent verification.
    */
   async markSent(marks: readonly SentMark[]): Promise<void> {
     if (marks.length === 0) return;
-    const ops = marks.map((m) => ({
-      updateOne: {
-        filter: { _id: userStateId(m.tenantId, m.userId) },
-        update: { $max: { lastSentAt: m.at } },
-      },
-    }));
-    await writeInChunks(ops, (chunk) => this.model.bulkWrite(chunk, { ordered: false }));
+    await this.collection.bulkWrite(
+      marks.map((m) => ({
+        updateOne: {
+          filter: { _id: userStateId(m.tenantId, m.userId), email: m.email },
+          update: { $max: { lastSentAt: m.at } },
+        },
+      })),
+      { ordered: false },
+    );
   }
 
   /**
    * Guarded by the address as read and "not linked", in the same single-document update as the
-   * events: on MongoDB a concurrent address change or second link makes it match nothing.
+   * events: a concurrent address change or a second link makes it match nothing.
    */
-  async markLinked(link: LinkWrite): Promise<OutboxBatch | undefined> {
+  async markLinked(link: LinkWrite) {
     const _id = userStateId(link.tenantId, link.userId);
     const entries = link.events.map(toOutboxEntry);
     const push = outboxPush(entries, link.linkedAt);
-    const update = {
-      $set: {
-        status: 'linked',
-        verifiedAt: link.verifiedAt,
-        linkedAt: link.linkedAt,
-        ...push.$set,
+    const result = await this.collection.updateOne(
+      { _id, email: link.email, status: { $ne: 'linked' } },
+      {
+        $set: {
+          status: 'linked',
+          verifiedAt: link.verifiedAt,
+          linkedAt: link.linkedAt,
+          ...push.$set,
+        },
+        $inc: { version: 1 },
+        ...(push.$push ? { $push: push.$push } : {}),
       },
-      ...(push.$push ? { $push: push.$push } : {}),
-    };
-    const guard = { email: link.email, status: { $ne: 'linked' } };
-    if ((await idLookupOf(this.model.db)) === 'in') {
-      const result = await this.model.updateOne({ _id, ...guard }, update).exec();
-      if (result.matchedCount === 0) return undefined;
-    } else if (!(await this.linkByIdOnStandIn(_id, link.email, update))) return undefined;
+    );
+    if (result.matchedCount === 0) return undefined;
     return this.outbox.batch([{ ownerId: _id, entries }]);
   }
 
   /**
-   * The stand-in decodes the whole collection for any filter but `{_id}`: the guarded update
-   * took 35 ms per link at 2,500 users and 190 ms after 1,500 links (npm run bench, link). So
-   * the guard is checked on a fresh read and the write goes by `_id`. Not atomic; the stand-in's
-   * guarded updates are not atomic either (docs/local-stack.md).
+   * Runs guarded upserts in one unordered command; returns the positions that did not apply.
+   * A guard that no longer holds makes the upsert insert a second document with the same _id,
+   * which the server refuses as a duplicate key: that refusal is how a lost race shows.
    */
-  private async linkByIdOnStandIn(_id: string, email: string, update: object): Promise<boolean> {
-    const [current] = await findByIds<{ email: string | null; status: string }>(this.model, [_id], {
-      email: 1,
-      status: 1,
-    });
-    if (!current || current.email !== email || current.status === 'linked') return false;
-    await this.model.updateOne({ _id }, update).exec();
-    return true;
+  private async writeGuarded(
+    ops: AnyBulkWriteOperation<UserStateDocument>[],
+  ): Promise<Set<number>> {
+    try {
+      await this.collection.bulkWrite(ops, { ordered: false });
+      return new Set();
+    } catch (error) {
+      const positions = duplicateKeyPositions(error);
+      if (!positions) throw error;
+      return new Set(positions);
+    }
   }
+}
+
+function stateUpdate(
+  write: StateWrite,
+  pending: PendingOutbox,
+  now: Date,
+): AnyBulkWriteOperation<UserStateDocument> {
+  const { $set, $unset } = changedFields(write.before, write.state);
+  $set.updatedAt = now;
+  const push = outboxPush(pending.entries, now);
+  const version = write.before?.version;
+  return {
+    updateOne: {
+      filter: {
+        _id: pending.ownerId,
+        // Never stored, or stored before versions were kept: no version yet.
+        version: version === undefined ? { $exists: false } : version,
+      },
+      update: {
+        $set: { ...$set, ...push.$set },
+        $setOnInsert: { createdAt: now },
+        $inc: { version: 1 },
+        ...(push.$push ? { $push: push.$push } : {}),
+        ...(Object.keys($unset).length > 0 ? { $unset } : {}),
+      },
+      upsert: true,
+    },
+  };
 }
 
 const STATE_FIELDS = [
@@ -197,6 +228,7 @@ function toUserState(doc: UserStateDocument): UserState {
       addressSetAt: doc.addressSetAt,
       verifiedAt: doc.verifiedAt,
       linkedAt: doc.linkedAt,
+      version: doc.version,
     }),
   };
 }

@@ -1,6 +1,7 @@
 import { Schema } from 'mongoose';
 import { LOCALES, VERIFICATION_STATUSES } from '@app/contracts';
 import { addOutboxFields, type OutboxFields } from '../outbox/outbox-fields';
+import { tenantRecordId } from '../record-ids';
 
 export const USER_STATE_COLLECTION = 'user_states';
 
@@ -19,13 +20,15 @@ export interface UserStateDocument extends OutboxFields {
   addressSetAt?: Date;
   verifiedAt?: Date;
   linkedAt?: Date;
+  /** Incremented by every change of the state: writers guard on the version they read. */
+  version?: number;
   createdAt: Date;
   updatedAt: Date;
 }
 
 /** Unambiguous for any ids: ["tenant","user"]. */
 export function userStateId(tenantId: string, userId: string): string {
-  return JSON.stringify([tenantId, userId]);
+  return tenantRecordId(tenantId, userId);
 }
 
 export const userStateSchema = new Schema<UserStateDocument>(
@@ -42,10 +45,13 @@ export const userStateSchema = new Schema<UserStateDocument>(
     addressSetAt: Date,
     verifiedAt: Date,
     linkedAt: Date,
+    version: Number,
   },
   { collection: USER_STATE_COLLECTION, timestamps: true, versionKey: false, strict: 'throw' },
 );
 addOutboxFields(userStateSchema);
 
-// Serves every tenant-scoped lookup of users (findByUserIds) and keeps one document per user.
+// Serves a tenant's users in user id order (streamTenant, the export); one document per user.
 userStateSchema.index({ tenantId: 1, userId: 1 }, { unique: true });
+// Serves addressOwners on MongoDB (the local server builds no non-unique index: it scans).
+userStateSchema.index({ tenantId: 1, email: 1 });

@@ -3,8 +3,8 @@ import { Schema } from 'mongoose';
 export const VERIFICATION_LINK_COLLECTION = 'verification_links';
 
 /**
- * One verification link. `_id` is the SHA-256 of its token: the page finds it by `_id`, which
- * the MongoDB stand-in looks up without a scan. Inserted once, never rewritten.
+ * One verification link. `_id` is the SHA-256 of its token: the page finds it by `_id`.
+ * Inserted once, never rewritten.
  */
 export interface VerificationLinkDocument {
   _id: string;
@@ -31,5 +31,6 @@ export const verificationLinkSchema = new Schema<VerificationLinkDocument>(
   { collection: VERIFICATION_LINK_COLLECTION, versionKey: false, strict: 'throw' },
 );
 
-// Serves an operator's "which links did this user get" and clean-up of a user's links.
+// Serves an operator's "which links did this user get". (The TTL index on expiresAt is made
+// by the repository, from the configured retention.)
 verificationLinkSchema.index({ tenantId: 1, userId: 1 });

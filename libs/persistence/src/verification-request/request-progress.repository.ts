@@ -1,222 +1,305 @@
+import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
 import type { CloudEvent } from '@app/contracts';
 import { type OutboxBatch, type PendingOutbox, toOutboxEntry } from '@app/messaging';
 import {
   addToTally,
   emptyTally,
-  progressFromParts,
+  type OutcomeValue,
+  type PartDecisions,
   type RequestProgress,
   type RequestProgressStore,
-  type OutcomeValue,
-  type RequestTally,
+  type SendRef,
   sendIdFor,
+  sendKey,
   type Settlement,
-  type UserRequestOutcome,
+  type StandingOutcome,
 } from '@app/verification';
 import { MongoOutboxStore, outboxPush } from '../outbox/outbox-fields';
 import { duplicateKeyPositions, ignoreNamespaceExists, isDuplicateKey } from '../mongo-errors';
-import { findByIds } from '../id-lookup';
-import { writeInChunks } from '../write-in-chunks';
+import { tenantRecordId } from '../record-ids';
 import {
-  VERIFICATION_OUTCOME_COLLECTION,
-  type VerificationOutcomeDocument,
-  verificationOutcomeSchema,
-} from './verification-outcome.schema';
-import {
-  REQUEST_COMPLETION_COLLECTION,
+  COUNTED,
+  emptyCounts,
+  REQUEST_COLLECTION,
   REQUEST_PART_COLLECTION,
-  type RequestCompletionDocument,
+  REQUEST_USER_COLLECTION,
+  type RequestDocument,
   type RequestPartDocument,
-  requestCompletionSchema,
+  type RequestUserDocument,
   requestPartSchema,
+  requestSchema,
+  requestUserSchema,
 } from './verification-request.schema';
 
+export const requestRecordId = (tenantId: string, requestId: string) =>
+  tenantRecordId(tenantId, requestId);
+export const requestPartId = (tenantId: string, requestId: string, index: number) =>
+  tenantRecordId(tenantId, requestId, index);
+
 /**
- * Request progress without transactions, on inserts only: a part is counted by inserting its
- * record, outcomes are records inserted once (and settled by _id, by the mail step alone), completion is the insert of
- * a record carrying the event. Counts are derived by counting records, never incremented.
+ * Request progress without transactions. A part is recorded once, by one insert holding its
+ * users' outcomes and their counts; the mail step settles an outcome with a guarded update
+ * that changes it, its counts and its events together, so nothing is counted twice or lost.
+ * A request's progress is the sum of its parts, read by _id.
  */
 export class RequestProgressRepository implements RequestProgressStore {
+  private readonly requests: Model<RequestDocument>;
   private readonly parts: Model<RequestPartDocument>;
-  private readonly completions: Model<RequestCompletionDocument>;
-  private readonly outcomes: Model<VerificationOutcomeDocument>;
-  readonly outbox: MongoOutboxStore<RequestCompletionDocument>;
-  /** The settlements' events (the mail step's VerificationStatusChanged). */
-  readonly outcomesOutbox: MongoOutboxStore<VerificationOutcomeDocument>;
+  private readonly users: Model<RequestUserDocument>;
+  private readonly requestCollection: Collection<RequestDocument>;
+  private readonly partCollection: Collection<RequestPartDocument>;
+  private readonly userCollection: Collection<RequestUserDocument>;
+  /** Completions: the VerificationBatchCompleted rides in the request's record. */
+  readonly outbox: MongoOutboxStore<RequestDocument>;
+  /** Settlements: the mail step's VerificationStatusChanged rides in the part's record. */
+  readonly partsOutbox: MongoOutboxStore<RequestPartDocument>;
 
   constructor(connection: Connection) {
+    this.requests = connection.model(REQUEST_COLLECTION, requestSchema);
     this.parts = connection.model(REQUEST_PART_COLLECTION, requestPartSchema);
-    this.completions = connection.model(REQUEST_COMPLETION_COLLECTION, requestCompletionSchema);
-    this.outcomes = connection.model(VERIFICATION_OUTCOME_COLLECTION, verificationOutcomeSchema);
-    this.outbox = new MongoOutboxStore(REQUEST_COMPLETION_COLLECTION, this.completions);
-    this.outcomesOutbox = new MongoOutboxStore(VERIFICATION_OUTCOME_COLLECTION, this.outcomes);
+    this.users = connection.model(REQUEST_USER_COLLECTION, requestUserSchema);
+    this.requestCollection = this.requests.collection as unknown as Collection<RequestDocument>;
+    this.partCollection = this.parts.collection as unknown as Collection<RequestPartDocument>;
+    this.userCollection = this.users.collection as unknown as Collection<RequestUserDocument>;
+    this.outbox = new MongoOutboxStore(REQUEST_COLLECTION, this.requests);
+    this.partsOutbox = new MongoOutboxStore(REQUEST_PART_COLLECTION, this.parts);
   }
 
   async init(): Promise<void> {
-    await this.parts.createCollection().catch(ignoreNamespaceExists);
-    await this.completions.createCollection().catch(ignoreNamespaceExists);
-    await this.outcomes.createCollection().catch(ignoreNamespaceExists);
-    await Promise.all([
-      this.parts.syncIndexes(),
-      this.completions.syncIndexes(),
-      this.outcomes.syncIndexes(),
-    ]);
+    for (const model of [this.requests, this.parts, this.users]) {
+      await model.createCollection().catch(ignoreNamespaceExists);
+      await model.syncIndexes();
+    }
   }
 
-  async recordOutcomes(
-    outcomes: readonly UserRequestOutcome[],
-  ): Promise<Map<string, OutcomeValue>> {
-    const standing = new Map(outcomes.map((o) => [o.userId, o.outcome]));
-    if (outcomes.length === 0) return standing;
-    const docs = outcomes.map((o) => ({
-      _id: sendIdFor(o.tenantId, o.requestId, o.userId),
-      tenantId: o.tenantId,
-      requestId: o.requestId,
-      userId: o.userId,
-      outcome: o.outcome,
-      final: o.outcome !== 'due',
-    }));
-    try {
-      await this.outcomes.insertMany(docs, { ordered: false, lean: true });
-    } catch (error) {
-      // Already recorded by an earlier delivery of the same part: the first record stands.
-      const positions = duplicateKeyPositions(error);
-      if (!positions) throw error;
-      const recorded = await findByIds<{ userId: string; outcome: OutcomeValue }>(
-        this.outcomes,
-        positions.flatMap((p) => docs[p]?._id ?? []),
-        { userId: 1, outcome: 1 },
-      );
-      for (const r of recorded) standing.set(r.userId, r.outcome);
+  async recordPart(decisions: PartDecisions): Promise<Map<string, StandingOutcome>> {
+    const { tenantId, requestId, part } = decisions;
+    await this.ensureRequest(tenantId, requestId, part.count);
+    const held = await this.claimUsers(decisions);
+    const outcomes = decisions.users.map((u, slot) => (held.has(slot) ? u.outcome : null));
+    const counts = emptyCounts();
+    for (const outcome of outcomes) {
+      if (outcome === null) continue;
+      counts.requested += 1;
+      counts[outcome] += 1;
     }
-    return standing;
+    const _id = requestPartId(tenantId, requestId, part.index);
+    try {
+      await this.partCollection.insertOne({
+        _id,
+        tenantId,
+        requestId,
+        index: part.index,
+        users: decisions.users.map((u) => u.userId),
+        outcomes,
+        counts,
+        createdAt: new Date(),
+        outbox: [],
+        outboxAt: null,
+      });
+      return standingOf(
+        decisions.users.map((u) => u.userId),
+        outcomes,
+      );
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    // Recorded by an earlier delivery: its outcomes stand.
+    const stored = await this.partCollection.findOne(
+      { _id },
+      { projection: { users: 1, outcomes: 1 } },
+    );
+    return stored ? standingOf(stored.users, stored.outcomes) : new Map();
+  }
+
+  async findSettled(sends: readonly SendRef[]): Promise<Map<string, OutcomeValue>> {
+    const settled = new Map<string, OutcomeValue>();
+    if (sends.length === 0) return settled;
+    const outcomes = await this.outcomesOfParts(sends);
+    for (const send of sends) {
+      const outcome = outcomes.get(partIdOf(send))?.[send.slot];
+      if (outcome && outcome !== 'due') settled.set(sendKey(send), outcome);
+    }
+    return settled;
   }
 
   async settleMany(settlements: readonly Settlement[]): Promise<OutboxBatch> {
-    if (settlements.length === 0) return this.outcomesOutbox.batch([]);
+    if (settlements.length === 0) return this.partsOutbox.batch([]);
     const now = new Date();
-    const pending: PendingOutbox[] = settlements.map((s) => ({
-      ownerId: sendIdFor(s.tenantId, s.requestId, s.userId),
-      entries: s.events.map(toOutboxEntry),
-    }));
-    const ops = settlements.map((s, i) => {
-      const push = outboxPush(pending[i]?.entries ?? [], now);
+    const entries = settlements.map((s) => s.events.map(toOutboxEntry));
+    const ops: AnyBulkWriteOperation<RequestPartDocument>[] = settlements.map((s, i) => {
+      const push = outboxPush(entries[i] ?? [], now);
+      const slot = `outcomes.${s.slot}`;
       return {
         updateOne: {
-          filter: { _id: pending[i]?.ownerId },
+          // Only while still due: of two settlements of one mail, the first one stands.
+          filter: { _id: partIdOf(s), [slot]: 'due' },
           update: {
-            $set: { outcome: s.outcome, final: true, ...push.$set },
+            $set: { [slot]: s.outcome, ...push.$set },
+            $inc: { 'counts.due': -1, [`counts.${s.outcome}`]: 1 },
             ...(push.$push ? { $push: push.$push } : {}),
           },
-          // A mail can be settled before its part's outcomes are recorded (a part redelivered
-          // after a crash); the part's later insert then keeps this settled record.
-          upsert: true,
         },
       };
     });
-    // The decision step records every outcome before it hands a mail over, so these exist.
-    await writeInChunks(ops, (chunk) => this.outcomes.bulkWrite(chunk, { ordered: false }));
-    return this.outcomesOutbox.batch(pending);
-  }
-
-  async findSettled(sendIds: readonly string[]): Promise<Set<string>> {
-    if (sendIds.length === 0) return new Set();
-    const docs = await findByIds<{ _id: string; final: boolean }>(this.outcomes, sendIds, {
-      final: 1,
+    await this.partCollection.bulkWrite(ops, { ordered: false });
+    // A bulk write does not say which guarded updates matched: the records do.
+    const outcomes = await this.outcomesOfParts(settlements);
+    const pending = new Map<string, PendingOutbox['entries'][number][]>();
+    settlements.forEach((s, i) => {
+      if (outcomes.get(partIdOf(s))?.[s.slot] !== s.outcome) return;
+      pending.set(partIdOf(s), [...(pending.get(partIdOf(s)) ?? []), ...(entries[i] ?? [])]);
     });
-    return new Set(docs.filter((d) => d.final).map((d) => d._id));
+    return this.partsOutbox.batch([...pending].map(([ownerId, e]) => ({ ownerId, entries: e })));
   }
 
-  async countPart(
-    requestId: string,
-    tenantId: string,
-    part: { index: number; count: number },
-    users: number,
-  ): Promise<'counted' | 'already_counted'> {
-    try {
-      await this.parts.create({
-        _id: `${requestId}:${part.index}`,
-        requestId,
-        tenantId,
-        partCount: part.count,
-        users,
-      });
-      return 'counted';
-    } catch (error) {
-      if (isDuplicateKey(error)) return 'already_counted';
-      throw error;
-    }
-  }
-
-  async progress(requestId: string): Promise<RequestProgress | undefined> {
-    const parts = await this.parts.find({ requestId }).lean<RequestPartDocument[]>().exec();
-    if (parts.length === 0) return undefined;
-    const completion = await this.completions
-      .findOne({ _id: requestId }, { completedAt: 1 })
-      .lean<{ completedAt: Date }>()
-      .exec();
-    return progressFromParts(requestId, parts, completion?.completedAt ?? null);
-  }
-
-  /** The outcomes of the given sends (by send id), for operators. */
-  async outcomesOf(sendIds: readonly string[]): Promise<Map<string, OutcomeValue>> {
-    const docs = await findByIds<{ _id: string; outcome: OutcomeValue }>(this.outcomes, sendIds, {
-      outcome: 1,
-    });
-    return new Map(docs.map((d) => [d._id, d.outcome]));
-  }
-
-  /** Requests by their most recently received part, newest first. */
-  async recentRequestIds(limit: number): Promise<string[]> {
-    // Parts, not outcomes: a few per request, so a bounded read finds many requests.
-    const parts = await this.parts
-      .find({}, { requestId: 1 })
-      .sort({ createdAt: -1 })
-      .limit(limit * 20)
-      .lean<{ requestId: string }[]>()
-      .exec();
-    return [...new Set(parts.map((p) => p.requestId))].slice(0, limit);
-  }
-
-  async hasDue(requestId: string): Promise<boolean> {
-    // Served by the {requestId, outcome} index on MongoDB; stops at the first match elsewhere.
-    const due = await this.outcomes
-      .findOne({ requestId, outcome: 'due' }, { _id: 1 })
-      .lean<{ _id: string }>()
-      .exec();
-    return due !== null;
-  }
-
-  async tally(requestId: string): Promise<RequestTally> {
-    // $group with $sum only: the accumulator the MongoDB stand-in supports.
-    const groups = await this.outcomes.aggregate<{ _id: string; n: number }>([
-      { $match: { requestId } },
-      { $group: { _id: '$outcome', n: { $sum: 1 } } },
-    ]);
+  async progress(tenantId: string, requestId: string): Promise<RequestProgress | undefined> {
+    const request = await this.requestCollection.findOne(
+      { _id: requestRecordId(tenantId, requestId) },
+      { projection: { partCount: 1, completedAt: 1 } },
+    );
+    if (!request) return undefined;
+    const partIds = Array.from({ length: request.partCount }, (_, i) =>
+      requestPartId(tenantId, requestId, i + 1),
+    );
+    const parts = await this.partCollection
+      .find({ _id: { $in: partIds } }, { projection: { counts: 1 } })
+      .toArray();
     const tally = emptyTally();
-    for (const { _id: outcome, n } of groups) addToTally(tally, outcome, n);
-    return tally;
+    for (const { counts } of parts)
+      for (const outcome of COUNTED)
+        if (outcome !== 'requested') addToTally(tally, outcome, counts[outcome]);
+    return {
+      tenantId,
+      requestId,
+      partCount: request.partCount,
+      partsSeen: parts.length,
+      tally,
+      completedAt: request.completedAt,
+    };
   }
 
   async markCompleted(
+    tenantId: string,
     requestId: string,
     event: CloudEvent<'VerificationBatchCompleted'>,
   ): Promise<OutboxBatch | undefined> {
     const entry = toOutboxEntry(event);
     const now = new Date();
-    try {
-      // The event rides in the inserted record: written exactly once, never without its event.
-      await this.completions.create({
-        _id: requestId,
-        tenantId: event.data.tenantId,
-        completedAt: now,
-        outbox: [entry],
-        outboxAt: now,
-      });
-    } catch (error) {
-      if (isDuplicateKey(error)) return undefined;
-      throw error;
-    }
-    return this.outbox.batch([{ ownerId: requestId, entries: [entry] }]);
+    const _id = requestRecordId(tenantId, requestId);
+    // Guarded: of any number of concurrent completions, one matches.
+    const result = await this.requestCollection.updateOne(
+      { _id, completedAt: null },
+      { $set: { completedAt: now, outboxAt: now }, $push: { outbox: entry } },
+    );
+    if (result.matchedCount === 0) return undefined;
+    return this.outbox.batch([{ ownerId: _id, entries: [entry] }]);
   }
+
+  /** The outcome of each of these sends (by send id), for operators. */
+  async outcomesOfSends(sendIds: readonly string[]): Promise<Map<string, OutcomeValue>> {
+    const found = new Map<string, OutcomeValue>();
+    if (sendIds.length === 0) return found;
+    const users = await this.userCollection.find({ _id: { $in: [...sendIds] } }).toArray();
+    const outcomes = await this.outcomesOfParts(users);
+    for (const user of users) {
+      const outcome = outcomes.get(partIdOf(user))?.[user.slot];
+      if (outcome) found.set(user._id, outcome);
+    }
+    return found;
+  }
+
+  /** The requests most recently started, newest first. */
+  async recentRequests(limit: number): Promise<{ tenantId: string; requestId: string }[]> {
+    return this.requestCollection
+      .find({}, { projection: { tenantId: 1, requestId: 1 }, sort: { createdAt: -1 }, limit })
+      .toArray();
+  }
+
+  /** Creates the request's record on its first part; later parts find it. */
+  private async ensureRequest(tenantId: string, requestId: string, partCount: number) {
+    try {
+      await this.requestCollection.updateOne(
+        { _id: requestRecordId(tenantId, requestId) },
+        {
+          $setOnInsert: {
+            tenantId,
+            requestId,
+            partCount,
+            createdAt: new Date(),
+            completedAt: null,
+            outbox: [],
+            outboxAt: null,
+          },
+        },
+        { upsert: true },
+      );
+    } catch (error) {
+      // Two first parts at once: the other one created it.
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  /**
+   * Claims each user of the part for it, once per request; returns the slots the part holds:
+   * its new claims, and claims an earlier delivery of the same part made.
+   */
+  private async claimUsers(decisions: PartDecisions): Promise<Set<number>> {
+    const { tenantId, requestId, part } = decisions;
+    const claims: RequestUserDocument[] = decisions.users.map((u, slot) => ({
+      _id: sendIdFor(tenantId, requestId, u.userId),
+      tenantId,
+      requestId,
+      userId: u.userId,
+      part: part.index,
+      slot,
+    }));
+    const held = new Set(claims.map((c) => c.slot));
+    if (claims.length === 0) return held;
+    try {
+      await this.userCollection.insertMany(claims, { ordered: false });
+      return held;
+    } catch (error) {
+      const positions = duplicateKeyPositions(error);
+      if (!positions) throw error;
+      const taken = positions.flatMap((p) => claims[p] ?? []);
+      const stored = await this.userCollection
+        .find({ _id: { $in: taken.map((c) => c._id) } }, { projection: { part: 1, slot: 1 } })
+        .toArray();
+      const holder = new Map(stored.map((s) => [s._id, s]));
+      for (const claim of taken) {
+        const existing = holder.get(claim._id);
+        if (existing?.part !== part.index || existing.slot !== claim.slot) held.delete(claim.slot);
+      }
+      return held;
+    }
+  }
+
+  /** The outcomes arrays of the parts these sends are in, by part _id. */
+  private async outcomesOfParts(
+    sends: readonly Pick<SendRef, 'tenantId' | 'requestId' | 'part'>[],
+  ): Promise<Map<string, (OutcomeValue | null)[]>> {
+    const ids = [...new Set(sends.map(partIdOf))];
+    const parts = await this.partCollection
+      .find({ _id: { $in: ids } }, { projection: { outcomes: 1 } })
+      .toArray();
+    return new Map(parts.map((p) => [p._id, p.outcomes]));
+  }
+}
+
+function partIdOf(send: Pick<SendRef, 'tenantId' | 'requestId' | 'part'>): string {
+  return requestPartId(send.tenantId, send.requestId, send.part);
+}
+
+function standingOf(
+  users: readonly string[],
+  outcomes: readonly (OutcomeValue | null)[],
+): Map<string, StandingOutcome> {
+  const standing = new Map<string, StandingOutcome>();
+  users.forEach((userId, slot) => {
+    const outcome = outcomes[slot];
+    if (outcome) standing.set(userId, { outcome, slot });
+  });
+  return standing;
 }

@@ -6,93 +6,111 @@ import {
   addToTally,
   emptyTally,
   type OutcomeValue,
-  progressFromParts,
+  type PartDecisions,
   type RequestProgress,
   type RequestProgressStore,
-  type RequestTally,
-  sendIdFor,
+  type SendRef,
+  sendKey,
   type Settlement,
-  type UserRequestOutcome,
+  type StandingOutcome,
 } from '../request-progress';
 
-export class InMemoryProgressStore implements RequestProgressStore {
-  readonly outcomes = new Map<string, UserRequestOutcome>();
-  readonly parts = new Map<
-    string,
-    { requestId: string; tenantId: string; partCount: number; users: number }
-  >();
-  readonly completed = new Map<string, CloudEvent<'VerificationBatchCompleted'>>();
+interface StoredPart {
+  users: string[];
+  outcomes: (OutcomeValue | null)[];
+}
 
-  async recordOutcomes(
-    outcomes: readonly UserRequestOutcome[],
-  ): Promise<Map<string, OutcomeValue>> {
-    const standing = new Map<string, OutcomeValue>();
-    for (const o of outcomes) {
-      const key = `${o.requestId}|${o.userId}`;
-      if (!this.outcomes.has(key)) this.outcomes.set(key, o);
-      standing.set(o.userId, this.outcomes.get(key)?.outcome ?? o.outcome);
+export class InMemoryProgressStore implements RequestProgressStore {
+  readonly requests = new Map<string, { partCount: number; completedAt: Date | null }>();
+  readonly parts = new Map<string, StoredPart>();
+  /** Which part holds each user of a request. */
+  readonly holders = new Map<string, number>();
+  readonly completed = new Map<string, CloudEvent<'VerificationBatchCompleted'>>();
+  readonly settledEvents: AnyCloudEvent[] = [];
+
+  async recordPart(decisions: PartDecisions): Promise<Map<string, StandingOutcome>> {
+    const { tenantId, requestId, part } = decisions;
+    const request = key(tenantId, requestId);
+    if (!this.requests.has(request))
+      this.requests.set(request, { partCount: part.count, completedAt: null });
+    const partKey = key(tenantId, requestId, part.index);
+    if (!this.parts.has(partKey)) {
+      const outcomes = decisions.users.map((u) => {
+        const userKey = key(tenantId, requestId, u.userId);
+        if (!this.holders.has(userKey)) this.holders.set(userKey, part.index);
+        return this.holders.get(userKey) === part.index ? u.outcome : null;
+      });
+      this.parts.set(partKey, { users: decisions.users.map((u) => u.userId), outcomes });
     }
+    const stored = this.parts.get(partKey)!;
+    const standing = new Map<string, StandingOutcome>();
+    stored.users.forEach((userId, slot) => {
+      const outcome = stored.outcomes[slot];
+      if (outcome) standing.set(userId, { outcome, slot });
+    });
     return standing;
   }
 
-  readonly settledEvents: AnyCloudEvent[] = [];
+  async findSettled(sends: readonly SendRef[]): Promise<Map<string, OutcomeValue>> {
+    const settled = new Map<string, OutcomeValue>();
+    for (const send of sends) {
+      const outcome = this.outcomeOf(send);
+      if (outcome && outcome !== 'due') settled.set(sendKey(send), outcome);
+    }
+    return settled;
+  }
 
   async settleMany(settlements: readonly Settlement[]): Promise<OutboxBatch> {
-    for (const { events, ...outcome } of settlements) {
-      this.outcomes.set(`${outcome.requestId}|${outcome.userId}`, outcome);
-      this.settledEvents.push(...events);
+    for (const s of settlements) {
+      const part = this.parts.get(key(s.tenantId, s.requestId, s.part));
+      if (part?.outcomes[s.slot] !== 'due') continue;
+      part.outcomes[s.slot] = s.outcome;
+      this.settledEvents.push(...s.events);
     }
     return emptyBatch();
   }
 
-  async findSettled(sendIds: readonly string[]): Promise<Set<string>> {
-    const wanted = new Set(sendIds);
-    return new Set(
-      [...this.outcomes.values()]
-        .filter((o) => o.outcome !== 'due')
-        .map((o) => sendIdFor(o.tenantId, o.requestId, o.userId))
-        .filter((id) => wanted.has(id)),
-    );
-  }
-
-  async countPart(
-    requestId: string,
-    tenantId: string,
-    part: { index: number; count: number },
-    users: number,
-  ) {
-    const key = `${requestId}:${part.index}`;
-    if (this.parts.has(key)) return 'already_counted' as const;
-    this.parts.set(key, { requestId, tenantId, partCount: part.count, users });
-    return 'counted' as const;
-  }
-
-  async progress(requestId: string): Promise<RequestProgress | undefined> {
-    const parts = [...this.parts.values()].filter((p) => p.requestId === requestId);
-    return progressFromParts(requestId, parts, this.completed.has(requestId) ? new Date(0) : null);
-  }
-
-  async hasDue(requestId: string): Promise<boolean> {
-    return [...this.outcomes.values()].some(
-      (o) => o.requestId === requestId && o.outcome === 'due',
-    );
-  }
-
-  async tally(requestId: string): Promise<RequestTally> {
+  async progress(tenantId: string, requestId: string): Promise<RequestProgress | undefined> {
+    const request = this.requests.get(key(tenantId, requestId));
+    if (!request) return undefined;
     const tally = emptyTally();
-    for (const o of this.outcomes.values())
-      if (o.requestId === requestId) addToTally(tally, o.outcome);
-    return tally;
+    let partsSeen = 0;
+    for (let index = 1; index <= request.partCount; index++) {
+      const part = this.parts.get(key(tenantId, requestId, index));
+      if (!part) continue;
+      partsSeen += 1;
+      for (const outcome of part.outcomes) if (outcome) addToTally(tally, outcome);
+    }
+    return {
+      tenantId,
+      requestId,
+      partCount: request.partCount,
+      partsSeen,
+      tally,
+      completedAt: request.completedAt,
+    };
   }
 
   async markCompleted(
+    tenantId: string,
     requestId: string,
     event: CloudEvent<'VerificationBatchCompleted'>,
   ): Promise<OutboxBatch | undefined> {
-    if (this.completed.has(requestId)) return undefined;
-    this.completed.set(requestId, event);
+    const request = this.requests.get(key(tenantId, requestId));
+    if (!request || request.completedAt) return undefined;
+    request.completedAt = new Date();
+    this.completed.set(key(tenantId, requestId), event);
     return emptyBatch();
   }
+
+  /** The outcome recorded for one send (by part and slot). */
+  outcomeOf(send: SendRef): OutcomeValue | null | undefined {
+    return this.parts.get(key(send.tenantId, send.requestId, send.part))?.outcomes[send.slot];
+  }
+}
+
+function key(...parts: (string | number)[]): string {
+  return JSON.stringify(parts);
 }
 
 export function emptyBatch(): OutboxBatch {
