@@ -60,6 +60,16 @@ require_tool() {
 
 # --- install -------------------------------------------------------------------------
 
+# Copies a small pom's runtime dependencies into a folder. Maven's own output (even with -q it
+# prints terminal escape codes) goes to a log, shown only when the fetch fails.
+maven_fetch() {
+  local pom="$1" out="$2"; shift 2
+  local log="$out.maven.log"
+  mvn -q -B -f "$pom" "$@" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$out" >"$log" 2>&1 ||
+    { cat "$log" >&2; die "Maven could not fetch the jars of $pom (log above)"; }
+}
+
 install_kafka() {
   if [[ -f "$kafka_libs/.complete" ]]; then return 0; fi
   require_tool java openjdk-17-jre-headless
@@ -67,9 +77,7 @@ install_kafka() {
   local t0; t0=$(now_ms)
   log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $kafka_libs"
   rm -rf "$kafka_libs" && mkdir -p "$kafka_libs"
-  mvn -q -B -Dstyle.color=never -f "$here/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$kafka_libs" >&2
+  maven_fetch "$here/kafka/pom.xml" "$kafka_libs" -Dkafka.version="$KAFKA_VERSION"
   [[ -f "$kafka_libs/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "Maven did not deliver kafka_2.13-$KAFKA_VERSION.jar"
   touch "$kafka_libs/.complete"
   log "kafka jars ready in $(elapsed_s "$t0")s"
@@ -82,9 +90,8 @@ install_mongo() {
     local t0; t0=$(now_ms)
     log "fetching mongo-java-server $MONGO_JAVA_SERVER_VERSION jars from Maven Central into $mongo_libs"
     rm -rf "$mongo_libs" && mkdir -p "$mongo_libs"
-    mvn -q -B -Dstyle.color=never -f "$here/mongo/pom.xml" -Dmongo-java-server.version="$MONGO_JAVA_SERVER_VERSION" \
-      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$mongo_libs" >&2
+    maven_fetch "$here/mongo/pom.xml" "$mongo_libs" \
+      -Dmongo-java-server.version="$MONGO_JAVA_SERVER_VERSION"
     [[ -f "$mongo_libs/mongo-java-server-core-$MONGO_JAVA_SERVER_VERSION.jar" ]] ||
       die "Maven did not deliver mongo-java-server-core-$MONGO_JAVA_SERVER_VERSION.jar"
     touch "$mongo_libs/.complete"

@@ -81,7 +81,7 @@ describe('operations console (real Kafka, MongoDB and SMTP)', () => {
     await Promise.all([verifier?.stop(), importer?.stop()]);
     await kafka?.close();
     await sink.stop();
-    // Dropped only after every app closed its connection: the stand-in crashes otherwise.
+    // Dropped only after every app closed its connection: none writes into a dropped database.
     if (env) {
       const db = await mongoose.createConnection(env.MONGODB_URI!).asPromise();
       await db.dropDatabase();

@@ -42,7 +42,7 @@ export function isolatedEnv(label: string): Record<string, string> {
     CONSUMER_SESSION_TIMEOUT_MS: '10000',
     RETRY_DELAYS_MS: '200,400',
     OUTBOX_SWEEP_INTERVAL_MS: '500',
-    // Longer than a write and its flush take on the stand-in under load; shorter than a test.
+    // Longer than a write and its flush take under load; shorter than a test.
     OUTBOX_GRACE_MS: '5000',
     ...topics,
   };

@@ -1,4 +1,4 @@
-// What the MongoDB server (and the stand-in) answer when a write meets what already exists.
+// What MongoDB answers when a write meets what already exists.
 
 const DUPLICATE_KEY = 11000;
 const NAMESPACE_EXISTS = 48;

@@ -41,8 +41,8 @@ export class OutboxRelay {
 
   /**
    * Sweeps every `sweepIntervalMs`, and less often while sweeps find nothing (up to 12 times
-   * the interval): leftovers are rare, and where the `outboxAt` index is missing (the
-   * stand-in) each sweep reads whole collections.
+   * the interval): leftovers are rare, and where the `outboxAt` index is not built (the local
+   * server builds no non-unique index) each sweep reads whole collections.
    */
   start(): void {
     this.stopped = false;
