@@ -24,7 +24,7 @@ import {
 } from '@app/contracts';
 import { topicEnvName } from '@app/messaging';
 import { rssKb, waitUntil } from './support/process';
-import { resolveStackEnv } from './support/stack';
+import { BENCH_STACK, resolveStackEnv } from './support/stack';
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS_DIR = join(__dirname, 'results');
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   });
   const users = Number(values.users);
   const timeoutMs = Number(values['timeout-s']) * 1000;
-  const stack = resolveStackEnv();
+  const stack = resolveStackEnv(process.env, BENCH_STACK);
   const id = `bulk-${randomBytes(3).toString('hex')}`;
   mkdirSync(RESULTS_DIR, { recursive: true });
 

@@ -26,7 +26,7 @@ import { parseOptions, type BenchOptions, type VariantName } from './support/opt
 import { consumeProduct, PRODUCT_HANDLERS, type ProductDeps } from './support/product-consumer';
 import { profiled } from './support/profiler';
 import { consumeRaw } from './support/raw-consumer';
-import { resolveStackEnv, withDatabase, type StackEnv } from './support/stack';
+import { BENCH_STACK, resolveStackEnv, withDatabase, type StackEnv } from './support/stack';
 import { createBenchTopics, fillTopic, randomSuffix, type BenchTopic } from './support/topics';
 
 const RESULTS_DIR = join(__dirname, 'results');
@@ -50,7 +50,7 @@ interface Resources {
 
 async function main(): Promise<void> {
   const options = parseOptions();
-  const env = resolveStackEnv();
+  const env = resolveStackEnv(process.env, BENCH_STACK);
   const resources = await open(env, options);
   try {
     const variants = buildVariants(resources, options);

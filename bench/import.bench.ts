@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ImportWorkerRun, writeImportFile, type ImportFormat } from './support/import-files';
-import { resolveStackEnv, type StackEnv } from './support/stack';
+import { BENCH_STACK, resolveStackEnv, type StackEnv } from './support/stack';
 
 const RESULTS_DIR = join(__dirname, 'results');
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   });
   const rows = Number(values.rows);
   const timeoutMs = Number(values['timeout-s']) * 1000;
-  const stack = resolveStackEnv();
+  const stack = resolveStackEnv(process.env, BENCH_STACK);
   mkdirSync(RESULTS_DIR, { recursive: true });
   const folder = join(RESULTS_DIR, 'import-files');
   mkdirSync(folder, { recursive: true });

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { confirm, LinkServices, openForm, percentile } from './support/link-services';
 import { round } from './support/measure';
 import { waitUntil } from './support/process';
-import { resolveStackEnv } from './support/stack';
+import { BENCH_STACK, resolveStackEnv } from './support/stack';
 
 const RESULTS_DIR = join(__dirname, 'results');
 
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(users) || users < 1) throw new Error('--users must be a positive integer');
   mkdirSync(RESULTS_DIR, { recursive: true });
   const services = await LinkServices.start({
-    stack: resolveStackEnv(),
+    stack: resolveStackEnv(process.env, BENCH_STACK),
     logPath: join(RESULTS_DIR, 'link-latency-services.log'),
   });
   try {

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './support/chart';
 import { markdownTable, printTable } from './support/table';
-import { resolveStackEnv } from './support/stack';
+import { BENCH_STACK, resolveStackEnv } from './support/stack';
 import type { Sample, Scenario, ScenarioContext } from './support/scenario';
 import { deriveEndToEnd, summarize, type ScenarioSummary } from './support/summary';
 import { SCENARIOS } from './scenarios';
@@ -45,7 +45,8 @@ interface RunOptions {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   // --report needs no servers.
-  const stack = options.scenarios.length > 0 ? resolveStackEnv() : undefined;
+  const stack =
+    options.scenarios.length > 0 ? resolveStackEnv(process.env, BENCH_STACK) : undefined;
   mkdirSync(options.out, { recursive: true });
   const started = new Date();
   const kept = options.merge ? previousSummaries(options) : [];

@@ -9,17 +9,40 @@ export interface StackEnv {
 const STACK_SCRIPT = join(__dirname, '..', '..', 'infra', 'local', 'stack.sh');
 
 /**
- * The servers to measure against: KAFKA_BROKERS and MONGODB_URI when both are set, otherwise
- * the local stack, started if needed (`stack.sh up` is idempotent and takes a lock).
+ * The bench's own local stack: its own directory and ports, so a run never shares a server
+ * with `npm start` or the tests, and mongo-java-server's memory backend, because the file
+ * backend writes every change through H2 and would measure H2 (5-10 times slower), not the
+ * product. The heap holds 100,000 users' states, parts and outboxes at scale 1.
  */
-export function resolveStackEnv(env: NodeJS.ProcessEnv = process.env): StackEnv {
+export const BENCH_STACK: Readonly<Record<string, string>> = {
+  STACK_DIR: join(__dirname, '..', '..', '.stack', 'bench'),
+  STACK_KAFKA_PORT: '29092',
+  STACK_KAFKA_CONTROLLER_PORT: '29093',
+  STACK_MONGO_PORT: '27317',
+  STACK_MONGO_BACKEND: 'memory',
+  STACK_MONGO_HEAP: '3g',
+};
+
+/**
+ * The servers to measure against: KAFKA_BROKERS and MONGODB_URI when both are set, otherwise
+ * a local stack started if needed (`stack.sh up` is idempotent and takes a lock). `stackEnv`
+ * chooses which local stack; STACK_* variables already set in the environment win over it.
+ */
+export function resolveStackEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  stackEnv: Readonly<Record<string, string>> = {},
+): StackEnv {
   let brokers = env.KAFKA_BROKERS;
   let mongoUri = env.MONGODB_URI;
   if (!brokers || !mongoUri) {
+    const scriptEnv = { ...stackEnv, ...env };
     // stack.sh logs to stderr; let it through so a first-time install is not silent.
-    execFileSync('bash', [STACK_SCRIPT, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('bash', [STACK_SCRIPT, 'up'], {
+      env: scriptEnv,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const exported = parseExports(
-      execFileSync('bash', [STACK_SCRIPT, 'env'], { encoding: 'utf8' }),
+      execFileSync('bash', [STACK_SCRIPT, 'env'], { env: scriptEnv, encoding: 'utf8' }),
     );
     brokers ||= exported.KAFKA_BROKERS;
     mongoUri ||= exported.MONGODB_URI;
