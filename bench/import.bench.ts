@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ImportWorkerRun, writeImportFile, type ImportFormat } from './support/import-files';
 import { BENCH_STACK, resolveStackEnv, type StackEnv } from './support/stack';
@@ -67,6 +67,7 @@ async function runImport(
     id: `import-${format}-${randomBytes(3).toString('hex')}`,
     logPath: join(RESULTS_DIR, `import-${format}-worker.log`),
     reportDir: join(RESULTS_DIR, 'import-reports'),
+    uploadRoot: dirname(path),
     log: (line) => console.error(`[bench] ${line}`),
   });
   try {

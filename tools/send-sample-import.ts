@@ -1,13 +1,14 @@
 /**
  * Sends one UserImportUploaded for a file on this machine to the running pipeline, as Flex HRM
  * does after an administrator uploads the Employees/users template, and prints the import's
- * UserImportCompleted when it arrives.
+ * UserImportCompleted when it arrives. The file is put where `npm start`'s worker reads uploads:
+ * `.import-uploads/<tenant>/` (IMPORT_FILE_ROOTS, per-tenant layout).
  *
  *   npm run send:import -- --tenant acme --file users.csv [--verify]
  *   npm run send:import -- --tenant acme --sample 2000     writes a sample file of 2000 rows first
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,7 +33,11 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const path = values.file ? resolve(values.file) : writeSample(Number(values.sample));
+  const folder = resolve('.import-uploads', values.tenant);
+  mkdirSync(folder, { recursive: true });
+  const path = values.file
+    ? upload(resolve(values.file), folder)
+    : writeSample(Number(values.sample), folder);
   const bytes = readFileSync(path);
   const importId = randomUUID();
   const event = createEvent(
@@ -91,15 +96,21 @@ async function main(): Promise<number> {
   return line ? 0 : 1;
 }
 
+/** A copy in the tenant's upload folder, as Flex HRM keeps an administrator's upload. */
+function upload(file: string, folder: string): string {
+  const path = resolve(folder, basename(file));
+  if (path !== file) copyFileSync(file, path);
+  return path;
+}
+
 /** An Employees/users file of `rows` users with addresses, one of them malformed (R9). */
-function writeSample(rows: number): string {
+function writeSample(rows: number, folder: string): string {
   if (!Number.isSafeInteger(rows) || rows < 1)
     throw new Error('--sample must be a positive whole number');
   const lines = ['Användar-ID;Namn;E-post Visma Connect;Avdelning'];
   for (let i = 1; i <= rows; i++)
     lines.push(`u${i};Person ${i};${i === 2 ? 'inte en adress' : `person.${i}@example.se`};Lön`);
-  mkdirSync('.import-uploads', { recursive: true });
-  const path = resolve('.import-uploads', `sample-${rows}.csv`);
+  const path = resolve(folder, `sample-${rows}.csv`);
   writeFileSync(path, `\uFEFF${lines.join('\r\n')}\r\n`);
   return path;
 }

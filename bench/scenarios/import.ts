@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
@@ -115,6 +115,7 @@ async function measureProduct(
     id: `import-${format}-${label}-${randomBytes(3).toString('hex')}`,
     logPath: join(context.resultsDir, `worker-${label}.log`),
     reportDir: join(work, 'reports'),
+    uploadRoot: resolve(work),
     log: context.log,
     prepareDatabase: (uri) => seedImportUsers(uri, load.rows),
   });

@@ -146,6 +146,8 @@ export interface ImportWorkerOptions {
   id: string;
   logPath: string;
   reportDir: string;
+  /** The folder the uploads are in: the worker's only upload root (IMPORT_FILE_ROOTS). */
+  uploadRoot: string;
   /** Where to say that the worker had to be started again. */
   log?: (line: string) => void;
   /** Runs on the run's database before the worker starts, e.g. seedImportUsers. */
@@ -333,6 +335,8 @@ export class ImportWorkerRun {
       ...benchAppEnv(this.options.id, this.options.stack),
       IMPORT_CONSUMER_GROUP: `bench.${this.options.id}`,
       IMPORT_REPORT_DIR: this.options.reportDir,
+      IMPORT_FILE_ROOTS: this.options.uploadRoot,
+      IMPORT_FILE_LAYOUT: 'flat',
     };
     // The worker writes its log itself, not through this process.
     const log = openSync(this.options.logPath, 'a');

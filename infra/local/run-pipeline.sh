@@ -16,6 +16,10 @@ fi
 # Local defaults for the verification links; set your own to point at a deployed page.
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:8080}"
 export LOGIN_URL="${LOGIN_URL:-https://connect.visma.com/}"
+# Uploads named by file:// URIs are read only below this folder, one folder per tenant
+# (npm run send:import puts its files there).
+export IMPORT_FILE_ROOTS="${IMPORT_FILE_ROOTS:-$root/.import-uploads}"
+mkdir -p "$root/.import-uploads"
 export PAGE_PORT="${PAGE_PORT:-$(node -e 'console.log(new URL(process.argv[1]).port || 80)' "$PUBLIC_BASE_URL")}"
 npx nest build verification-worker >&2
 npx nest build verification-page >&2

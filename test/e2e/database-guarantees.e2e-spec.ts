@@ -288,6 +288,10 @@ describe('database guarantees under concurrency (real MongoDB and Kafka)', () =>
       new ImportSheetFiles({
         maxBytes: 1_000_000,
         fetchTimeoutMs: 10_000,
+        locations: {
+          files: { roots: [join(env.MAIL_OUTBOX_DIR!, '..', 'uploads')], layout: 'flat' },
+          https: { allowedHosts: [] },
+        },
         limits: { maxRows: 10_000, maxMemoryMb: 64, timeoutMs: 30_000 },
         reportDir: join(env.MAIL_OUTBOX_DIR!, '..', 'reports'),
       }),

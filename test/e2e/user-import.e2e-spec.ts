@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -154,7 +154,15 @@ describe('address import (real Kafka and MongoDB)', () => {
     const path = fileURLToPath(String(completed.reportUri));
     const file = await fetchImportFile(
       { uri: String(completed.reportUri), sizeBytes: 0 },
-      { maxBytes: 10_000_000, timeoutMs: 5000 },
+      {
+        maxBytes: 10_000_000,
+        timeoutMs: 5000,
+        tenantId: 'test',
+        locations: {
+          files: { roots: [dirname(path)], layout: 'flat' },
+          https: { allowedHosts: [] },
+        },
+      },
     );
     const sheet = await openSheet(file, { maxRows: 1000, maxMemoryMb: 64, timeoutMs: 5000 });
     const rows: string[][] = [];

@@ -6,6 +6,7 @@ import { ImportSheetFiles } from '@app/import-files';
 import {
   consumerSettingsFrom,
   createKafka,
+  kafkaSecurityFrom,
   createProducer,
   ensureTopics,
   EventPublisher,
@@ -31,7 +32,7 @@ import {
   OutcomeCounter,
 } from '@app/observability';
 import { RunUserImport } from '@app/user-import';
-import { loadImportWorkerConfig } from './config';
+import { importLocationsFrom, loadImportWorkerConfig } from './config';
 import { ImportWorkerModule } from './import-worker.module';
 import { EVENT_SOURCE, IMPORT_ROW_OUTCOMES } from './user-import-uploaded.handler';
 
@@ -72,6 +73,7 @@ export async function startImportWorker(
     brokers: config.KAFKA_BROKERS,
     clientId: `${config.KAFKA_CLIENT_ID}.${SERVICE}`,
     logger: log,
+    security: kafkaSecurityFrom(config),
   });
 
   const opened: { close(): Promise<unknown> }[] = [];
@@ -118,10 +120,14 @@ export async function startImportWorker(
     const sheets = new ImportSheetFiles({
       maxBytes: config.IMPORT_MAX_BYTES,
       fetchTimeoutMs: config.IMPORT_FETCH_TIMEOUT_MS,
+      locations: importLocationsFrom(config),
       limits: {
         maxRows: config.IMPORT_MAX_ROWS,
         maxMemoryMb: config.IMPORT_XLSX_MAX_MEMORY_MB,
         timeoutMs: config.IMPORT_XLSX_TIME_LIMIT_MS,
+        maxUnzippedMb: config.IMPORT_XLSX_MAX_UNZIPPED_MB,
+        maxCellChars: config.IMPORT_MAX_CELL_CHARS,
+        maxColumns: config.IMPORT_MAX_COLUMNS,
       },
       reportDir: config.IMPORT_REPORT_DIR,
     });

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
+import { downloadFailure, requestHttpsUpload } from './https-download';
+import type { HttpsSources } from './https-sources';
 import { ImportFileError } from './import-file-error';
+import { type LocalFileRoots, openLocalUpload } from './local-file-roots';
 
 export interface ImportFileRef {
   uri: string;
@@ -25,59 +27,80 @@ export interface FetchedFile {
   release(): Promise<void>;
 }
 
+/** Where uploads may come from: the deployment's trust boundary for files. */
+export interface ImportLocations {
+  /** `file://` only below these folders; absent turns `file://` off. */
+  files?: LocalFileRoots;
+  https: HttpsSources;
+}
+
 export interface FetchOptions {
   maxBytes: number;
   timeoutMs: number;
+  /** The uploading tenant: with the per-tenant layout, only its own folder is readable. */
+  tenantId: string;
+  locations: ImportLocations;
 }
 
 /**
- * The file named by the event, checked before any row is read: size limit, checksum and
- * UTF-8 validity in one streaming pass. `https://` files are downloaded to a temporary folder
- * (the size limit stops the download); `file://` files are read where they are.
+ * The file named by the event, checked before any row is read: where it is (see
+ * ImportLocations), size limit, checksum and UTF-8 validity in one streaming pass. `https://`
+ * files are downloaded to a temporary folder (the size limit stops the download); `file://`
+ * files are read where they are.
  */
 export async function fetchImportFile(
   ref: ImportFileRef,
   options: FetchOptions,
 ): Promise<FetchedFile> {
   if (ref.sizeBytes > options.maxBytes) throw tooLarge(ref.sizeBytes, options.maxBytes);
-  const url = new URL(ref.uri);
-  if (url.protocol === 'file:') return checkLocal(fileURLToPath(url), ref, options);
+  const url = parseUri(ref.uri);
+  if (url.protocol === 'file:') return checkLocal(url, ref, options);
   if (url.protocol === 'https:') return download(url, ref, options);
-  throw new ImportFileError('file_unavailable', `unsupported URI scheme ${url.protocol}`);
+  throw new ImportFileError('forbidden_location', `unsupported URI scheme ${url.protocol}`);
+}
+
+function parseUri(uri: string): URL {
+  try {
+    return new URL(uri);
+  } catch {
+    throw new ImportFileError('forbidden_location', 'the file URI is not a URL');
+  }
 }
 
 async function checkLocal(
-  path: string,
+  url: URL,
   ref: ImportFileRef,
   options: FetchOptions,
 ): Promise<FetchedFile> {
-  const size = await stat(path).then(
-    (s) => s.size,
-    () => {
-      throw new ImportFileError('file_unavailable', `the file ${ref.uri} cannot be read`);
-    },
-  );
-  if (size > options.maxBytes) throw tooLarge(size, options.maxBytes);
-  const check = new FileCheck(options.maxBytes);
-  await pipeline(createReadStream(path), check.stream(), discard());
-  const sha256 = verifyChecksum(check, ref);
-  return { path, bytes: check.bytes, sha256, utf8: check.utf8, release: async () => undefined };
+  const file = await openLocalUpload(url, options.tenantId, options.locations.files);
+  try {
+    if (file.size > options.maxBytes) throw tooLarge(file.size, options.maxBytes);
+    const check = new FileCheck(options.maxBytes);
+    await pipeline(file.handle.createReadStream({ autoClose: false }), check.stream(), discard());
+    const sha256 = verifyChecksum(check, ref);
+    const { path } = file;
+    return { path, bytes: check.bytes, sha256, utf8: check.utf8, release: async () => undefined };
+  } finally {
+    await file.handle.close();
+  }
 }
 
 async function download(url: URL, ref: ImportFileRef, options: FetchOptions): Promise<FetchedFile> {
   const folder = await mkdtemp(join(tmpdir(), 'user-import-'));
   const path = join(folder, 'upload');
   const release = () => rm(folder, { recursive: true, force: true });
+  const signal = AbortSignal.timeout(options.timeoutMs);
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs) }).catch(
-      (error: unknown) => {
-        throw new ImportFileError('file_unavailable', `download failed: ${String(error)}`);
-      },
-    );
-    if (!response.ok || !response.body)
-      throw new ImportFileError('file_unavailable', `download failed: HTTP ${response.status}`);
+    const response = await requestHttpsUpload(url, options.locations.https, signal);
+    const announced = Number(response.headers['content-length']);
+    if (announced > options.maxBytes) {
+      response.destroy();
+      throw tooLarge(announced, options.maxBytes);
+    }
     const check = new FileCheck(options.maxBytes);
-    await pipeline(Readable.fromWeb(response.body), check.stream(), createWriteStream(path));
+    await pipeline(response, check.stream(), createWriteStream(path)).catch((error: unknown) => {
+      throw downloadFailure(error, signal);
+    });
     const sha256 = verifyChecksum(check, ref);
     return { path, bytes: check.bytes, sha256, utf8: check.utf8, release };
   } catch (error) {

@@ -1,6 +1,8 @@
 /** Why a file as a whole cannot be imported; the contract's `error.code` of a failed import. */
 export type ImportFileFailure =
   | 'file_unavailable'
+  // Refused by where the file is: outside the upload roots, a host or address not allowed.
+  | 'forbidden_location'
   | 'too_large'
   | 'checksum_mismatch'
   | 'unreadable_format'

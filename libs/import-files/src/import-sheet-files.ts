@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fetchImportFile, type ImportFileRef } from './fetch-import-file';
+import { fetchImportFile, type ImportFileRef, type ImportLocations } from './fetch-import-file';
 import { openSheet, type SheetLimits } from './open-sheet';
 import { writeReport } from './report-writer';
 
 export interface ImportSheetFilesOptions {
   maxBytes: number;
   fetchTimeoutMs: number;
+  /** Where uploads may come from (upload roots, allowed hosts). */
+  locations: ImportLocations;
   limits: SheetLimits;
   /** Where reports are written; their `file://` URI is the completion's `reportUri`. */
   reportDir: string;
@@ -34,6 +36,8 @@ export class ImportSheetFiles {
     const fetched = await fetchImportFile(upload.file, {
       maxBytes: this.options.maxBytes,
       timeoutMs: this.options.fetchTimeoutMs,
+      tenantId: upload.tenantId,
+      locations: this.options.locations,
     });
     try {
       const sheet = await openSheet(fetched, this.options.limits);
@@ -42,7 +46,8 @@ export class ImportSheetFiles {
         rows: () => sheet.rows(),
         writeReport: async (rows) => {
           const folder = resolve(this.options.reportDir);
-          await mkdir(folder, { recursive: true });
+          // Reports hold a tenant's users: a folder made here is the worker's user's alone.
+          await mkdir(folder, { recursive: true, mode: 0o700 });
           const path = join(
             folder,
             `${reportName(upload.tenantId, upload.importId)}.${sheet.format}`,

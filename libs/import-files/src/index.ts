@@ -4,3 +4,5 @@ export * from './csv-rows';
 export * from './open-sheet';
 export * from './report-writer';
 export * from './import-sheet-files';
+export * from './local-file-roots';
+export * from './https-sources';

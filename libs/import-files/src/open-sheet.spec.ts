@@ -24,7 +24,12 @@ async function read(content: Buffer, sha256?: string) {
       sizeBytes: content.length,
       ...(sha256 ? { sha256 } : {}),
     },
-    { maxBytes: 1_000_000, timeoutMs: 5000 },
+    {
+      maxBytes: 1_000_000,
+      timeoutMs: 5000,
+      tenantId: 't',
+      locations: { files: { roots: [folder], layout: 'flat' }, https: { allowedHosts: [] } },
+    },
   );
   const sheet = await openSheet(file, limits);
   const rows: string[][] = [];

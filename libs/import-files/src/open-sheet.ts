@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { csvRows, detectCsvDialect, type CsvDialect } from './csv-rows';
 import type { FetchedFile } from './fetch-import-file';
 import { ImportFileError } from './import-file-error';
+import { DEFAULT_CELL_CHARS, DEFAULT_COLUMNS, tooManyRows } from './sheet-caps';
 import { xlsxRows, type XlsxLimits } from './xlsx-rows';
 
 export type SheetFormat = 'csv' | 'xlsx';
@@ -14,6 +15,7 @@ export interface Sheet {
   rows(): AsyncGenerator<string[]>;
 }
 
+/** The caps of either format; the cell and column caps default to 1,000 characters and 100. */
 export type SheetLimits = XlsxLimits;
 
 /** Decides by content, not by name: an .xlsx renamed .csv is still a workbook. */
@@ -35,7 +37,14 @@ export async function openSheet(file: FetchedFile, limits: SheetLimits): Promise
   return {
     format: 'csv',
     csv: dialect,
-    rows: () => limitRows(csvRows(file.path, dialect), limits.maxRows),
+    rows: () =>
+      limitRows(
+        csvRows(file.path, dialect, {
+          maxCellChars: limits.maxCellChars ?? DEFAULT_CELL_CHARS,
+          maxColumns: limits.maxColumns ?? DEFAULT_COLUMNS,
+        }),
+        limits.maxRows,
+      ),
   };
 }
 
@@ -46,8 +55,7 @@ async function* limitRows(
   let count = 0;
   for await (const row of rows) {
     // The header is not a data row.
-    if (count++ > maxRows)
-      throw new ImportFileError('too_large', `the file has more than ${maxRows} rows`);
+    if (count++ > maxRows) throw tooManyRows(maxRows);
     yield row;
   }
 }
