@@ -28,7 +28,6 @@ import {
   type MailTransport,
   type OutgoingMail,
   type SendReceipt,
-  connectWithoutDelay,
 } from '@app/mail';
 import { issueLink, sendIdFor, type VerificationMail } from '@app/verification';
 import { loadWorkerConfig, type WorkerConfig } from '../../apps/verification-worker/src/config';
@@ -166,9 +165,7 @@ function baselineTransport(
     maxConnections: config.SMTP_MAX_CONNECTIONS,
     rateDelta: 1000,
     rateLimit: config.SMTP_RATE_PER_SECOND,
-    // The product's socket (Nagle off): without it the baseline would wait on delayed ACKs
-    // and measure the network's stall, not nodemailer.
-    getSocket: connectWithoutDelay,
+    // No getSocket: nodemailer 10.1+ turns Nagle off itself, as the product relies on.
   });
 }
 

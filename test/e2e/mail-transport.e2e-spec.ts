@@ -111,9 +111,13 @@ describe('SmtpMailTransport against a real SMTP server', () => {
       const failure = await failureOf(dead.send(mailTo('asa@example.se', 'req-42/user-6')));
       // Only the shape: this error comes from Node's net module, outside jest's sandbox, so
       // `instanceof Error` (and thus classifyFailure) sees a foreign realm here, not in production.
-      // The transport opens its own sockets (Nagle off), so Node's code arrives unwrapped; the
-      // messaging layer counts it among the transient codes.
-      expect(failure).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect' });
+      // nodemailer 10 opens the socket itself and reports a refused connect as ESOCKET with
+      // Node's code kept as originalCode; the messaging layer counts ESOCKET as transient.
+      expect(failure).toMatchObject({
+        code: 'ESOCKET',
+        originalCode: 'ECONNREFUSED',
+        syscall: 'connect',
+      });
     } finally {
       await dead.close();
     }

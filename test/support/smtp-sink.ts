@@ -15,6 +15,8 @@ export interface ReceivedMail {
 export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
   readonly connectionErrors: Error[] = [];
+  /** Every command line as the client sent it: smtp-server hands on IDN domains decoded. */
+  readonly commands: string[] = [];
   respond: (recipient: string) => { code: number; message: string } | undefined = () => undefined;
   /** True: read the message, then drop the connection without answering (no record kept). */
   dropAfterData: (recipients: string[]) => boolean = () => false;
@@ -27,7 +29,7 @@ export class SmtpSink {
     const options: SMTPServerOptions = {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
+      logger: commandRecorder(this.commands),
       onRcptTo: (address, _session, callback) => {
         const answer = this.respond(address.address);
         if (!answer) return callback();
@@ -88,4 +90,16 @@ export class SmtpSink {
       this.server ? this.server.close(() => resolve()) : resolve(),
     );
   }
+}
+
+/**
+ * A logger that keeps only smtp-server's `C:` lines, the client's commands as sent. Other levels
+ * fall back to `debug` (smtp-server routes a missing level to one that exists) and are dropped.
+ */
+function commandRecorder(commands: string[]): SMTPServerOptions['logger'] {
+  return {
+    debug(entry: { tnx?: unknown } | undefined, prefix?: unknown, line?: unknown) {
+      if (entry?.tnx === 'command' && prefix === 'C:') commands.push(String(line));
+    },
+  };
 }

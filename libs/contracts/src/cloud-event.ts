@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { EventType } from './event-types';
 import { EVENT_SCHEMAS, type DataOf } from './event-schemas';
-import { idString, nonEmptyString } from './primitives';
+import {
+  idString,
+  MAX_ID_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_URI_LENGTH,
+  nonEmptyString,
+} from './primitives';
 
 /** Kafka `content-type` header of structured-mode CloudEvents (CloudEvents Kafka binding). */
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
@@ -26,17 +32,19 @@ export const cloudEventEnvelopeSchema = z.object({
       'Deduplication key: the same id delivered twice has the effect of one. Events the product ' +
       'emits use deterministic ids where one fact could otherwise be emitted twice.',
   }),
-  source: nonEmptyString().meta({ description: 'The producer, as a URI-reference.' }),
-  type: nonEmptyString(),
+  // Part of the key that applied events are remembered by, so held to the rules of an id.
+  source: idString(MAX_URI_LENGTH).meta({ description: 'The producer, as a URI-reference.' }),
+  type: nonEmptyString(MAX_ID_LENGTH),
   // CloudEvents allows any RFC 3339 offset here; only the payload times are pinned to UTC.
   time: z.iso
     .datetime({ offset: true, error: 'must be an RFC 3339 timestamp such as 2024-05-01T12:00:00Z' })
     .meta({ description: 'When the fact happened (RFC 3339; the product always writes UTC).' }),
   datacontenttype: z
     .string()
+    .max(MAX_NAME_LENGTH, { abort: true })
     .regex(JSON_MEDIA_TYPE, { error: 'must be application/json when present' })
     .optional(),
-  subject: nonEmptyString().optional(),
+  subject: idString(MAX_NAME_LENGTH).optional(),
   data: z.unknown(),
 });
 

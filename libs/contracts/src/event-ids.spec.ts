@@ -37,6 +37,11 @@ describe('deterministic event ids', () => {
     );
   });
 
+  it('refuse a part holding NUL instead of colliding: (t, "a\\0b") and ("t\\0a", b) were one id', () => {
+    expect(() => verificationBatchCompletedId('t', 'a\u0000b')).toThrow(/contains NUL/);
+    expect(() => verificationBatchCompletedId('t\u0000a', 'b')).toThrow(/contains NUL/);
+  });
+
   it('VismaConnectLinked: one id per user and address, address case-insensitive', () => {
     const id = vismaConnectLinkedId('t', 'u', 'Anna@Example.com');
     expect(vismaConnectLinkedId('t', 'u', 'anna@example.com')).toBe(id);

@@ -8,7 +8,8 @@ import type { VerificationStatus } from './payloads/verification-status-changed'
  */
 export const EVENT_ID_NAMESPACE = '9eefae0a-668d-4383-a8b9-e30a810871f1';
 
-// NUL cannot occur in the ids it separates, so ('a','bc') and ('ab','c') stay distinct.
+// The contract refuses NUL in every id, so ('a','bc') and ('ab','c') stay distinct; the check
+// below keeps that true for a part that did not come through the contract.
 const SEPARATOR = '\u0000';
 
 /**
@@ -16,6 +17,9 @@ const SEPARATOR = '\u0000';
  * fact (after a crash or a redelivery) yields the same CloudEvents `id`, which consumers dedupe on.
  */
 export function deterministicEventId(type: EventType, ...parts: string[]): string {
+  // A bug, never data: the part is not quoted, it may be an address.
+  if (parts.some((part) => part.includes(SEPARATOR)))
+    throw new Error(`a part of a ${type} id contains NUL, which would make ids collide`);
   return uuidv5([type, ...parts].join(SEPARATOR), EVENT_ID_NAMESPACE);
 }
 

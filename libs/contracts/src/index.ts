@@ -1,6 +1,7 @@
 export * from './event-types';
 export * from './topics';
-export { MAX_ID_LENGTH, LOCALES, type Locale } from './primitives';
+export { MAX_ID_LENGTH, MAX_TEXT_LENGTH, LOCALES, type Locale } from './primitives';
+export * from './email-address';
 export * from './payloads/verification-requested';
 export * from './payloads/user-import-uploaded';
 export * from './payloads/email-verified';

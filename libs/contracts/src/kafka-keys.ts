@@ -16,7 +16,10 @@ export const KAFKA_KEY_RULES: Readonly<Record<EventType, 'tenantId' | 'tenantId:
 
 /**
  * Kafka key per the spec's topic table. Per-user events are keyed by tenant and user so that one
- * user's changes stay ordered on one partition; tenant-wide events are keyed by tenant.
+ * user's changes stay ordered on one partition; tenant-wide events are keyed by tenant. The spec
+ * fixes the `tenantId:userId` form (other producers and consumers build and read it), so rather
+ * than encode the parts, the contract refuses ":" in tenant ids: the first ":" is the boundary
+ * and two tenant and user pairs never share a key.
  */
 export function kafkaKeyOf(event: AnyCloudEvent): string {
   switch (event.type) {

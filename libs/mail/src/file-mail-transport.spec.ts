@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import {
   FileMailTransport,
+  InvalidRecipientError,
   MailRenderer,
   createMailTransport,
   messageIdFor,
@@ -71,6 +72,28 @@ describe('FileMailTransport', () => {
   it('uses Unix newlines', async () => {
     const receipt = await new FileMailTransport(dir).send(mail('req-1/user-2'));
     expect(readFileSync(receipt.file ?? '', 'utf8')).not.toContain('\r\n');
+  });
+
+  it('addresses the A-label form the address rule produced, not what the caller passed', async () => {
+    const receipt = await new FileMailTransport(dir).send({
+      ...mail('req-1/user-3'),
+      to: 'Anna@Exämple.SE',
+    });
+    const raw = readFileSync(receipt.file ?? '', 'utf8');
+    expect(raw).toMatch(/^To: Anna@xn--exmple-cua\.se$/m);
+  });
+
+  it.each([
+    ['a quoted local part holding @', '"x@evil.example"@example.com'],
+    ['CR/LF inside quotes', '"asa\r\nBcc: x@evil.example"@example.se'],
+    ['a soft hyphen that UTS-46 would drop', 'asa@exa\u00admple.se'],
+    ['an address list', 'asa@example.se, x@evil.example'],
+  ])('refuses %s as a permanent failure and writes nothing', async (_what, to) => {
+    const sending = new FileMailTransport(dir).send({ ...mail('req-1/user-4'), to });
+    await expect(sending).rejects.toBeInstanceOf(InvalidRecipientError);
+    await expect(sending).rejects.toMatchObject({ failureKind: 'permanent' });
+    await expect(sending).rejects.not.toHaveProperty('message', expect.stringContaining('evil'));
+    expect(readdirSync(dir)).toHaveLength(0);
   });
 });
 

@@ -37,14 +37,11 @@ export class FileMailTransport implements MailTransport {
     private readonly now: () => Date = () => new Date(),
   ) {
     // Unix newlines: the files are for people and tools on a developer machine, not for SMTP.
-    // nodemailer 7 applies `newline` per message (MailComposer) and ignores it in the transport's
-    // options, so the options double as the defaults every message inherits.
-    const options: StreamTransport.Options = {
+    this.transporter = nodemailer.createTransport({
       streamTransport: true,
       buffer: true,
       newline: 'unix',
-    };
-    this.transporter = nodemailer.createTransport(options, options);
+    });
   }
 
   async send(mail: OutgoingMail): Promise<SendReceipt> {

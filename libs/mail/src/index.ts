@@ -8,5 +8,4 @@ export * from './file-mail-transport';
 export * from './create-mail-transport';
 export * from './mail-env';
 export { MAIL_TEMPLATES } from './templates';
-export * from './smtp-socket';
 export * from './metered-mail-transport';

@@ -1,3 +1,5 @@
+import { EMAIL_ADDRESS_RULE, normalizeEmail } from '@app/contracts';
+
 /** One rendered mail to one recipient, ready to hand to a transport. */
 export type OutgoingMail = {
   to: string;
@@ -30,11 +32,35 @@ export interface MailTransport {
   close(): Promise<void>;
 }
 
-/** The nodemailer message of an outgoing mail: one mapping for every transport. */
+/**
+ * A recipient that is not an address by the product's rule. The decision steps refuse those as
+ * `invalid_email` long before; reaching a transport means a caller skipped the rule, and sending
+ * again cannot make the address valid.
+ */
+export class InvalidRecipientError extends Error {
+  /** Read by the messaging layer's classifyFailure: never retried. */
+  readonly failureKind = 'permanent';
+  readonly code = 'invalid_recipient';
+
+  constructor() {
+    // The address stays out of the message: it is hostile input and ends up in logs.
+    super(`recipient is not ${EMAIL_ADDRESS_RULE}`);
+    this.name = 'InvalidRecipientError';
+  }
+}
+
+/**
+ * The nodemailer message of an outgoing mail: one mapping for every transport. The recipient
+ * is normalised once more here, so that the RCPT TO and the To header carry exactly the string
+ * the address rule accepted (A-label domain); it is handed over as an address object, which
+ * nodemailer never parses as an address list.
+ */
 export function nodemailerMessage(mail: OutgoingMail) {
+  const to = normalizeEmail(mail.to);
+  if (!to) throw new InvalidRecipientError();
   return {
     from: mail.from,
-    to: mail.to,
+    to: { name: '', address: to },
     subject: mail.subject,
     html: mail.html,
     text: mail.text,

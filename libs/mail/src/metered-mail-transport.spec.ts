@@ -19,7 +19,11 @@ describe('MeteredMailTransport', () => {
   it('times every send by result and counts failures by SMTP reply or error code', async () => {
     const registry = new Registry();
     const refused = Object.assign(new Error('451 try later'), { responseCode: 451 });
-    const noServer = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    // The shape nodemailer 10 rejects with when nothing listens.
+    const noServer = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
+      code: 'ESOCKET',
+      originalCode: 'ECONNREFUSED',
+    });
     const metered = new MeteredMailTransport(
       transportAnswering(true, true, refused, noServer),
       registry,

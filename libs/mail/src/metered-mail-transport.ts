@@ -49,7 +49,14 @@ export class MeteredMailTransport implements MailTransport {
 }
 
 function failureCode(error: unknown): string {
-  const { responseCode, code } = (error ?? {}) as { responseCode?: unknown; code?: unknown };
+  const { responseCode, code, originalCode } = (error ?? {}) as {
+    responseCode?: unknown;
+    code?: unknown;
+    originalCode?: unknown;
+  };
   if (typeof responseCode === 'number') return String(responseCode);
+  // nodemailer 8+ wraps socket errors as ESOCKET and keeps Node's code (ECONNREFUSED, ...)
+  // beside it: that one tells an operator what went wrong.
+  if (typeof originalCode === 'string') return originalCode;
   return typeof code === 'string' ? code : 'unknown';
 }

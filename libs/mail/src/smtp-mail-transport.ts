@@ -6,7 +6,6 @@ import {
   type OutgoingMail,
   type SendReceipt,
 } from './mail-transport';
-import { connectWithoutDelay } from './smtp-socket';
 
 export type SmtpTransportOptions = {
   /** Simultaneous SMTP connections in the pool (default 5). */
@@ -24,15 +23,16 @@ export class SmtpMailTransport implements MailTransport {
   private readonly transporter: Transporter<SMTPPool.SentMessageInfo, SMTPPool.Options>;
 
   constructor(smtpUrl: string, options: SmtpTransportOptions = {}) {
-    // The pool is built explicitly: createTransport({ url, pool: true, ... }) parses the URL and
-    // silently drops every other option, giving an unpooled, unlimited transport.
+    // The pool is built explicitly, as the type says: nodemailer before 10 dropped every option
+    // beside a url in createTransport({ url, pool: true, ... }). Sockets are nodemailer's own:
+    // since 10.1 it turns Nagle off itself, and its connect honours connectionTimeout and falls
+    // back to the host's other addresses, which a getSocket hook would bypass.
     const pool = new SMTPPool({
       pool: true,
       url: smtpUrl,
       maxConnections: options.maxConnections ?? 5,
       rateDelta: 1000,
       rateLimit: options.ratePerSecond ?? 50,
-      getSocket: connectWithoutDelay,
     });
     this.transporter = nodemailer.createTransport(pool);
   }

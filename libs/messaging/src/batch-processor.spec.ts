@@ -25,7 +25,7 @@ function memoryProcessed(): ProcessedEventStore & { keys: Set<string> } {
 function message(
   offset: number,
   headers: Record<string, string> = {},
-  { tenantId = 't', id = `e${offset}` } = {},
+  { tenantId = 't', id = `e${offset}`, source = '/test' } = {},
 ): KafkaMessage {
   const event = createEvent(
     'VerificationRequested',
@@ -35,7 +35,7 @@ function message(
       requestedBy: { userId: 'a' },
       users: [{ userId: 'u' }],
     },
-    { source: '/test', id },
+    { source, id },
   );
   return {
     offset: String(offset),
@@ -101,6 +101,39 @@ describe('BatchProcessor', () => {
     const again = [message(2, {}, { id: 'same' }), message(3, {}, { tenantId: 'x', id: 'same' })];
     await sut.process(fakeBatch('src', again).payload, dedupe, false);
     expect(tenants).toEqual(['t', 'x']);
+  });
+
+  it("treats another producer's event with the same id as another event (CloudEvents: id is unique per source)", async () => {
+    const processed = memoryProcessed();
+    const { sut } = processor(Date.now, undefined, processed);
+    const sources: string[] = [];
+    const invoke = jest.fn(async (event: unknown) => {
+      sources.push((event as { source: string }).source);
+    });
+    const dedupe = { ...route(invoke), dedupe: true };
+    await sut.process(fakeBatch('src', [message(1, {}, { id: 'same' })]).payload, dedupe, false);
+    const again = [
+      message(2, {}, { id: 'same' }),
+      message(3, {}, { id: 'same', source: '/other-producer' }),
+    ];
+    await sut.process(fakeBatch('src', again).payload, dedupe, false);
+    expect(sources).toEqual(['/test', '/other-producer']);
+  });
+
+  it("sets aside only the event that failed, not another tenant's event with the same id", async () => {
+    const processed = memoryProcessed();
+    const { sut, producer } = processor(Date.now, undefined, processed);
+    const invoke = jest.fn(async (event: unknown) => {
+      if ((event as { data: { tenantId: string } }).data.tenantId === 'x')
+        throw Object.assign(new Error('bad'), { failureKind: 'permanent' });
+    });
+    const chunk = [message(1, {}, { id: 'same' }), message(2, {}, { tenantId: 'x', id: 'same' })];
+    await sut.process(fakeBatch('src', chunk).payload, { ...route(invoke), dedupe: true }, false);
+    const copies = (
+      producer.sendBatch.mock.calls as unknown as [{ topicMessages: { messages: unknown[] }[] }][]
+    ).flatMap(([arg]) => arg.topicMessages.flatMap((t) => t.messages));
+    expect(copies).toHaveLength(1);
+    expect(processed.keys.size).toBe(1);
   });
 
   it('waits in place while the database is unavailable, then applies the event and commits', async () => {

@@ -45,6 +45,8 @@ interface Delivery {
 
 type ChunkOutcome = 'done' | 'unavailable';
 
+const deliveryKey = (d: Delivery): string => appliedEventKey(appliedEventRef(d.event));
+
 const MAX_BACKOFF_MS = 30_000;
 const HEARTBEAT_EVERY_MS = 1000;
 
@@ -188,7 +190,7 @@ export class BatchProcessor {
     const todo = await this.withoutApplied(deliveries, route);
     const counts = new Map<ConsumeResult, number>([['duplicate', deliveries.length - todo.length]]);
     const failures = await this.whileAlive(payload, () => this.invoke(payload, route, todo));
-    const succeeded = todo.filter((d) => !failures.has(d.event.id));
+    const succeeded = todo.filter((d) => !failures.has(deliveryKey(d)));
     if (route.dedupe && this.options.processed && succeeded.length > 0) {
       await this.options.processed.markProcessed(
         this.options.groupId,
@@ -197,7 +199,7 @@ export class BatchProcessor {
     }
 
     for (const delivery of todo) {
-      const error = failures.get(delivery.event.id);
+      const error = failures.get(deliveryKey(delivery));
       if (error === undefined) continue;
       const kind = classifyFailure(error);
       if (kind === 'unavailable' && !stopWaiting) return 'unavailable';
@@ -257,14 +259,13 @@ export class BatchProcessor {
   /** Drops repeats inside the chunk and events this group already applied. */
   private async withoutApplied(deliveries: Delivery[], route: HandlerRoute): Promise<Delivery[]> {
     const seen = new Set<string>();
-    const key = (d: Delivery) => appliedEventKey(appliedEventRef(d.event));
-    const unique = deliveries.filter((d) => !seen.has(key(d)) && seen.add(key(d)));
+    const unique = deliveries.filter((d) => !seen.has(deliveryKey(d)) && seen.add(deliveryKey(d)));
     if (!route.dedupe || !this.options.processed || unique.length === 0) return unique;
     const applied = await this.options.processed.findProcessed(
       this.options.groupId,
       unique.map((d) => appliedEventRef(d.event)),
     );
-    return unique.filter((d) => !applied.has(key(d)));
+    return unique.filter((d) => !applied.has(deliveryKey(d)));
   }
 
   private async invoke(
@@ -272,6 +273,7 @@ export class BatchProcessor {
     route: HandlerRoute,
     todo: Delivery[],
   ): Promise<Map<string, unknown>> {
+    // By appliedEventKey: two events of one chunk may share an id (other tenant or source).
     const failures = new Map<string, unknown>();
     if (todo.length === 0) return failures;
     const context = (attempt: number): EventContext => ({
@@ -288,10 +290,13 @@ export class BatchProcessor {
           todo.map((d) => d.event),
           context(Math.max(...todo.map((d) => d.attempt))),
         );
+        // Batch handlers name failures by event id alone: every event with that id is retried.
         if (result instanceof Map)
-          for (const [id, error] of result) failures.set(String(id), error);
+          for (const [id, error] of result)
+            for (const d of todo)
+              if (d.event.id === String(id)) failures.set(deliveryKey(d), error);
       } catch (error) {
-        for (const d of todo) failures.set(d.event.id, error);
+        for (const d of todo) failures.set(deliveryKey(d), error);
       }
       return failures;
     }
@@ -300,10 +305,10 @@ export class BatchProcessor {
       try {
         await route.invoke(delivery.event, context(delivery.attempt));
       } catch (error) {
-        failures.set(delivery.event.id, error);
+        failures.set(deliveryKey(delivery), error);
         // When a dependency is down the rest would fail the same way, one timeout each.
         if (classifyFailure(error) === 'unavailable') {
-          for (const rest of todo.slice(i + 1)) failures.set(rest.event.id, error);
+          for (const rest of todo.slice(i + 1)) failures.set(deliveryKey(rest), error);
           break;
         }
       }

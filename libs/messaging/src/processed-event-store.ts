@@ -1,21 +1,23 @@
 import type { AnyCloudEvent } from '@app/contracts';
 
 /**
- * One applied event: its CloudEvent id within its tenant. Another tenant's event with the same
- * id is another event, never a duplicate of this one.
+ * One applied event: its CloudEvent id, which CloudEvents makes unique only per `source`, within
+ * its tenant. Another tenant's or another producer's event with the same id is another event,
+ * never a duplicate of this one.
  */
 export interface AppliedEventRef {
   tenantId: string;
+  source: string;
   eventId: string;
 }
 
 export function appliedEventRef(event: AnyCloudEvent): AppliedEventRef {
-  return { tenantId: event.data.tenantId, eventId: event.id };
+  return { tenantId: event.data.tenantId, source: event.source, eventId: event.id };
 }
 
-/** A key for one applied event in sets and maps. */
+/** A key for one applied event in sets and maps; JSON keeps the parts apart whatever they hold. */
 export function appliedEventKey(ref: AppliedEventRef): string {
-  return JSON.stringify([ref.tenantId, ref.eventId]);
+  return JSON.stringify([ref.tenantId, ref.source, ref.eventId]);
 }
 
 /**

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { EMAIL_LOG_PATHS, SECRET_LOG_PATHS, maskEmail, maskEmailsIn } from './redaction';
+import { SECRET_LOG_PATHS, maskLogLine } from './redaction';
 
 export interface LoggerOptions {
   service: string;
@@ -10,8 +10,9 @@ export interface LoggerOptions {
 }
 
 /**
- * JSON logs with the service and version on every line. Addresses are masked and tokens
- * removed by path, so a careless `logger.info({ user })` cannot leak either.
+ * JSON logs with the service and version on every line. Secrets are removed by key; addresses
+ * are masked in every string of the finished line, so a careless `logger.info({ user })` or an
+ * error message quoting an import row cannot leak one.
  */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
@@ -20,17 +21,11 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service, version: options.version },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      // Errors carry addresses in free text (an SMTP server's "<anna@…> rejected"), out of
-      // reach of the path-based redaction below.
-      serializers: { err: (error: Error) => maskEmailsIn(pino.stdSerializers.err(error)) },
-      redact: {
-        paths: [...EMAIL_LOG_PATHS, ...SECRET_LOG_PATHS],
-        // Every redacted path that ends in "email" holds an address; the rest are secrets.
-        censor: (value: unknown, path: readonly unknown[]) =>
-          path[path.length - 1] === 'email' && typeof value === 'string'
-            ? maskEmail(value)
-            : '[redacted]',
-      },
+      // On the finished line rather than the logged object: only there are the message, a child
+      // logger's bindings, printf arguments and pino's own serialization of errors all present,
+      // and child loggers inherit the hook.
+      hooks: { streamWrite: maskLogLine },
+      redact: { paths: SECRET_LOG_PATHS, censor: '[redacted]' },
     },
     options.destination ?? pino.destination({ sync: false }),
   );

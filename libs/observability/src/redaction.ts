@@ -17,16 +17,6 @@ function first(s: string): string {
   return Array.from(s)[0] ?? '';
 }
 
-/** Log keys whose values are addresses: masked, never written whole. */
-export const EMAIL_LOG_PATHS = [
-  'email',
-  '*.email',
-  '*.*.email',
-  'users[*].email',
-  '*.users[*].email',
-  '*.*.users[*].email',
-];
-
 /** Log keys whose values are secrets: removed outright. */
 export const SECRET_LOG_PATHS = [
   'token',
@@ -40,8 +30,16 @@ export const SECRET_LOG_PATHS = [
   '*.headers.cookie',
 ];
 
-// Loose on purpose: anything shaped like an address in free text is masked.
-const ADDRESS_IN_TEXT = /[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+\.[^\s<>"'(),;:@]+/g;
+// Loose on purpose: anything shaped like an address in free text is masked, the whole run of
+// non-separators before the "@" included ("to=anna@x.se" becomes "t***@x***.se"). A match
+// starts only where a run starts (the lookbehind), which keeps the scan linear in the text: a
+// long run without "@" is walked once, not once per character.
+const ADDRESS_IN_TEXT = /(?<![^\s<>"'(),;:@])[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+\.[^\s<>"'(),;:@]+/g;
+
+/** Masks every address inside free text: `"rejected anna@firma.se: in use"` → `"rejected a***@f***.se: in use"`. */
+export function maskAddresses(text: string): string {
+  return text.includes('@') ? text.replace(ADDRESS_IN_TEXT, (a) => maskEmail(a)) : text;
+}
 
 // Deep enough for a driver's errors (a bulk write's err.writeErrors[0].err.op.u.$set.email is
 // eight levels down); what lies deeper is dropped, never passed on unmasked.
@@ -49,13 +47,44 @@ const MAX_DEPTH = 12;
 
 /** Masks every address found in strings anywhere inside a value (error messages, SMTP replies). */
 export function maskEmailsIn(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
-  if (typeof value === 'string') return value.replace(ADDRESS_IN_TEXT, (a) => maskEmail(a));
+  return maskDeep(value, depth, MAX_DEPTH, seen);
+}
+
+// A log line is pino's own JSON: no cycles, and every level of it was worth writing.
+const MAX_LOG_LINE_DEPTH = 64;
+
+/**
+ * Masks every address in one serialized log line, whatever its key or depth: the message,
+ * child bindings, errors and their causes. Lines without an "@" (nearly all of them) pass
+ * untouched; the others are parsed, masked value by value and key by key, and written again.
+ */
+export function maskLogLine(line: string): string {
+  if (!line.includes('@')) return line;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    // Not pino's JSON after all: masking the text may garble it, but never leaks it.
+    return maskAddresses(line);
+  }
+  const end = line.endsWith('\n') ? '\n' : '';
+  return JSON.stringify(maskDeep(parsed, 0, MAX_LOG_LINE_DEPTH, new WeakSet())) + end;
+}
+
+function maskDeep(value: unknown, depth: number, maxDepth: number, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return maskAddresses(value);
   if (value === null || typeof value !== 'object') return value;
-  if (depth > MAX_DEPTH) return '[too deep]';
+  if (depth > maxDepth) return '[too deep]';
   if (seen.has(value)) return '[circular]';
   seen.add(value);
-  if (Array.isArray(value)) return value.map((v) => maskEmailsIn(v, depth + 1, seen));
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1, maxDepth, seen));
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, maskEmailsIn(v, depth + 1, seen)]),
+    Object.entries(value).map(([k, v]) => [
+      maskAddresses(k),
+      // A value kept under "email" is an address even where it does not look like one.
+      k === 'email' && typeof v === 'string' && v.includes('@')
+        ? maskEmail(v)
+        : maskDeep(v, depth + 1, maxDepth, seen),
+    ]),
   );
 }

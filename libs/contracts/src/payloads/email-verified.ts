@@ -1,16 +1,18 @@
 import { z } from 'zod';
-import { idString, nonEmptyString, utcTimestamp } from '../primitives';
+import { emailAddress } from '../email-address';
+import { idString, tenantIdString, utcTimestamp } from '../primitives';
 
 export const VERIFICATION_METHODS = ['link', 'visma-connect'] as const;
 export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 
 export const emailVerifiedSchema = z
   .object({
-    tenantId: idString(),
+    tenantId: tenantIdString(),
     userId: idString(),
-    email: nonEmptyString().meta({
+    email: emailAddress().meta({
       description:
-        "The address that was proved. Counts only if it is still the user's saved address; " +
+        'The address that was proved (ASCII local part, IDNA2008 domain). ' +
+        "Counts only if it is still the user's saved address; " +
         'otherwise the event is stale and ignored.',
     }),
     verifiedAt: utcTimestamp(),

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { count, idString, nonEmptyString, utcTimestamp } from '../primitives';
+import {
+  count,
+  idString,
+  MAX_ID_LENGTH,
+  MAX_URI_LENGTH,
+  nonEmptyString,
+  tenantIdString,
+  utcTimestamp,
+} from '../primitives';
 
 export const IMPORT_REJECTION_REASONS = [
   'invalid_email',
@@ -16,7 +24,7 @@ export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 export const userImportCompletedSchema = z
   .object({
     importId: idString(),
-    tenantId: idString(),
+    tenantId: tenantIdString(),
     status: z.enum(IMPORT_STATUSES).meta({
       description:
         '`failed`: the file as a whole could not be read (missing column, unreadable format, too ' +
@@ -30,11 +38,11 @@ export const userImportCompletedSchema = z
     reasons: z
       .partialRecord(z.enum(IMPORT_REJECTION_REASONS), count())
       .meta({ description: 'Rejected rows per reason; absent reasons count 0.' }),
-    reportUri: nonEmptyString()
+    reportUri: nonEmptyString(MAX_URI_LENGTH)
       .optional()
       .meta({ description: 'Where the per-row report can be fetched.' }),
     error: z
-      .object({ code: nonEmptyString(), message: nonEmptyString() })
+      .object({ code: nonEmptyString(MAX_ID_LENGTH), message: nonEmptyString() })
       .optional()
       .meta({ description: 'Why the import failed; set when status is failed.' }),
     verificationRequestId: idString().optional().meta({

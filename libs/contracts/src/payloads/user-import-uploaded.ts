@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { count, idString, nonEmptyString } from '../primitives';
+import {
+  count,
+  idString,
+  MAX_NAME_LENGTH,
+  MAX_URI_LENGTH,
+  nonEmptyString,
+  tenantIdString,
+} from '../primitives';
 
 export const USER_IMPORT_TEMPLATE = 'employees-users';
 
@@ -8,10 +15,11 @@ const fileSchema = z
     // Only schemes the import worker can fetch; anything else would fail later and less clearly.
     uri: z
       .string()
+      .max(MAX_URI_LENGTH, { abort: true })
       .regex(/^(file|https):\/\//, { error: 'must start with file:// or https://' })
       .meta({ description: 'Where to fetch the file: file:///... or https://...' }),
-    name: nonEmptyString().meta({ examples: ['anstallda.xlsx'] }),
-    contentType: nonEmptyString().optional(),
+    name: nonEmptyString(MAX_NAME_LENGTH).meta({ examples: ['anstallda.xlsx'] }),
+    contentType: nonEmptyString(MAX_NAME_LENGTH).optional(),
     sizeBytes: count(),
     sha256: z
       .string()
@@ -29,7 +37,7 @@ const fileSchema = z
 export const userImportUploadedSchema = z
   .object({
     importId: idString(),
-    tenantId: idString(),
+    tenantId: tenantIdString(),
     uploadedBy: z.object({ userId: idString() }),
     template: z.literal(USER_IMPORT_TEMPLATE),
     file: fileSchema,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, idString, utcTimestamp } from '../primitives';
+import { count, idString, tenantIdString, utcTimestamp } from '../primitives';
 
 export const SKIP_REASONS = [
   'no_email',
@@ -24,7 +24,7 @@ const skippedSchema = z
 export const verificationBatchCompletedSchema = z
   .object({
     requestId: idString(),
-    tenantId: idString(),
+    tenantId: tenantIdString(),
     requested: count().meta({ description: 'Users in all parts of the request.' }),
     sent: count(),
     failed: count().meta({ description: 'Users whose mail still failed after the retries.' }),

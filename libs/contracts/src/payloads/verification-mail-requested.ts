@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { idString, localeSchema, nonEmptyString } from '../primitives';
+import { emailAddress } from '../email-address';
+import {
+  idString,
+  localeSchema,
+  MAX_NAME_LENGTH,
+  nonEmptyString,
+  tenantIdString,
+} from '../primitives';
 
 /**
  * Internal: one user's verification mail is due. The decision step writes it in the same update
@@ -8,7 +15,7 @@ import { idString, localeSchema, nonEmptyString } from '../primitives';
  */
 export const verificationMailRequestedSchema = z
   .object({
-    tenantId: idString(),
+    tenantId: tenantIdString(),
     userId: idString(),
     requestId: idString(),
     part: z
@@ -22,10 +29,10 @@ export const verificationMailRequestedSchema = z
       .min(0)
       .meta({ description: "The user's place in that part's record: what the mail step settles." }),
     sendId: idString().meta({ description: 'Deterministic per user and request: names the send.' }),
-    email: nonEmptyString().meta({
+    email: emailAddress().meta({
       description: 'The address the decision found; the mail step rechecks it.',
     }),
-    displayName: nonEmptyString().optional(),
+    displayName: nonEmptyString(MAX_NAME_LENGTH).optional(),
     locale: localeSchema.optional(),
   })
   .meta({ description: "Internal to the product: one user's verification mail is due (R1, R5)." });

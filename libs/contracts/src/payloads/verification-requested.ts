@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { idString, localeSchema, nonEmptyString } from '../primitives';
+import { MAX_TYPED_EMAIL_LENGTH } from '../email-address';
+import {
+  idString,
+  localeSchema,
+  MAX_LIST_ITEMS,
+  MAX_NAME_LENGTH,
+  nonEmptyString,
+  tenantIdString,
+} from '../primitives';
 
 /** Larger selections are split into parts so that one Kafka message stays well below broker limits. */
 export const MAX_USERS_PER_PART = 1000;
@@ -8,16 +16,17 @@ const requestedUserSchema = z
   .object({
     userId: idString(),
     // Not checked as an address on purpose: an invalid address is the business outcome
-    // `invalid_email` for that one user, not a reason to dead-letter the whole request.
-    email: nonEmptyString()
+    // `invalid_email` for that one user, not a reason to dead-letter the whole request; only
+    // a value no address could normalise from refuses the message.
+    email: nonEmptyString(MAX_TYPED_EMAIL_LENGTH)
       .optional()
       .meta({
         description:
           'Address to save before sending (R1). Not validated here: a malformed address makes ' +
           'this user skipped with `invalid_email`; the rest of the request still counts.',
       }),
-    displayName: nonEmptyString().optional(),
-    companyId: nonEmptyString().optional(),
+    displayName: nonEmptyString(MAX_NAME_LENGTH).optional(),
+    companyId: idString().optional(),
     locale: localeSchema.optional(),
   })
   .meta({ description: 'One user selected in the Users view.' });
@@ -42,9 +51,9 @@ export const verificationRequestedSchema = z
       description:
         'Id (a UUID) shared by every part of one request; batch completion is per requestId.',
     }),
-    tenantId: idString().meta({ description: 'Customer id.' }),
+    tenantId: tenantIdString(),
     requestedBy: z
-      .object({ userId: idString(), displayName: nonEmptyString().optional() })
+      .object({ userId: idString(), displayName: nonEmptyString(MAX_NAME_LENGTH).optional() })
       .meta({ description: 'The administrator who pressed the button.' }),
     users: z
       .array(requestedUserSchema)
@@ -56,7 +65,7 @@ export const verificationRequestedSchema = z
     part: partSchema,
     filter: z
       .object({
-        companyIds: z.array(nonEmptyString()).optional(),
+        companyIds: z.array(idString()).max(MAX_LIST_ITEMS).optional(),
         search: nonEmptyString().optional().meta({ description: 'Recorded for audit only.' }),
       })
       .optional()

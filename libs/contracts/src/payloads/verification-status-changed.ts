@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { idString, nonEmptyString, utcTimestamp } from '../primitives';
+import { MAX_EMAIL_LENGTH } from '../email-address';
+import {
+  idString,
+  MAX_ID_LENGTH,
+  nonEmptyString,
+  tenantIdString,
+  utcTimestamp,
+} from '../primitives';
 
 export const VERIFICATION_STATUSES = [
   'no_email',
@@ -12,14 +19,14 @@ export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 
 export const verificationStatusChangedSchema = z
   .object({
-    tenantId: idString(),
+    tenantId: tenantIdString(),
     userId: idString(),
     status: z.enum(VERIFICATION_STATUSES),
     // null rather than absent so that "the address was removed" is explicit.
-    email: nonEmptyString()
+    email: nonEmptyString(MAX_EMAIL_LENGTH)
       .nullable()
       .meta({ description: "The user's saved address, or null when there is none." }),
-    reason: nonEmptyString()
+    reason: nonEmptyString(MAX_ID_LENGTH)
       .optional()
       .meta({ description: 'Skip or failure reason behind the change, when there is one.' }),
     requestId: idString()

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { idString, nonEmptyString, utcTimestamp } from '../primitives';
+import { emailAddress } from '../email-address';
+import { idString, tenantIdString, utcTimestamp } from '../primitives';
 
 export const vismaConnectLinkedSchema = z
   .object({
-    tenantId: idString(),
+    tenantId: tenantIdString(),
     userId: idString(),
-    email: nonEmptyString(),
+    email: emailAddress(),
     verifiedAt: utcTimestamp(),
     linkedAt: utcTimestamp(),
   })

@@ -5,7 +5,7 @@ import { ignoreNamespaceExists, onlyDuplicateKeys } from '../mongo-errors';
 import { ensureTtlIndex } from '../ttl-index';
 
 interface ProcessedEventDocument {
-  /** JSON of [scope, tenant, event id]. */
+  /** JSON of [scope, tenant, source, event id]. */
   _id: string;
   at: Date;
 }
@@ -65,5 +65,5 @@ export class ProcessedEventRepository implements ProcessedEventStore {
 }
 
 function recordId(scope: string, event: AppliedEventRef): string {
-  return JSON.stringify([scope, event.tenantId, event.eventId]);
+  return JSON.stringify([scope, event.tenantId, event.source, event.eventId]);
 }
