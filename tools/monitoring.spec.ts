@@ -343,9 +343,9 @@ describe('docker-compose.yml, monitoring profile', () => {
       expect(service(name).profiles).toBeUndefined();
   });
 
-  it('publishes Prometheus on 9090 and Grafana on 3000', () => {
-    expect(service('prometheus').ports).toEqual(['9090:9090']);
-    expect(service('grafana').ports).toEqual(['3000:3000']);
+  it('publishes Prometheus on 9090 and Grafana on 3000, to this host only', () => {
+    expect(service('prometheus').ports).toEqual(['127.0.0.1:9090:9090']);
+    expect(service('grafana').ports).toEqual(['127.0.0.1:3000:3000']);
   });
 
   it('mounts files of the repository that exist, read-only', () => {

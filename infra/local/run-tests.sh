@@ -24,7 +24,10 @@ if [[ -z "${KAFKA_BROKERS:-}" || -z "${MONGODB_URI:-}" ]]; then
   export STACK_MONGO_PORT="${STACK_MONGO_PORT:-27117}"
   # Test data need not survive the run; the memory backend is 5-10 times faster than H2.
   export STACK_MONGO_BACKEND="${STACK_MONGO_BACKEND:-memory}"
-  if ! bash "$here/stack.sh" status | grep -q '^kafka: running'; then started_stack=1; fi
+  # Read whole before matching: with pipefail, grep -q closing the pipe early fails the
+  # pipeline (SIGPIPE), and a stack someone else started was stopped at the end.
+  status="$(bash "$here/stack.sh" status || true)"
+  if ! grep -q '^kafka: running' <<<"$status"; then started_stack=1; fi
   bash "$here/stack.sh" up
   eval "$(bash "$here/stack.sh" env)"
 else

@@ -321,4 +321,86 @@ describe('operations console (real Kafka, MongoDB and SMTP)', () => {
     expect(consoleLog.join('\n')).toContain('console sign-in refused: wrong token');
     expect(consoleLog.join('\n')).not.toContain('a-guess');
   });
+
+  it.each([
+    '/%2e//evil.example/',
+    '/%2E//evil.example/',
+    '/.//evil.example',
+    '/a/..//evil.example',
+    '/\\evil.example',
+    '/\t/evil.example',
+    '//evil.example',
+    'https://evil.example/',
+  ])(
+    'sends a signed-in operator opening /login?next=%j only to the console (issue 18)',
+    async (next) => {
+      const answer = await get(`/login?next=${encodeURIComponent(next)}`, {
+        authorization: `Bearer ${token}`,
+      });
+      expect(answer.status).toBe(303);
+      expect(answer.headers.get('location')).toBe('/');
+    },
+  );
+
+  it('keeps a console path with its query as where to go after signing in', async () => {
+    const next = `/users?tenantId=${TENANT}&userId=anna`;
+    const answer = await get(`/login?next=${encodeURIComponent(next)}`, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(answer.status).toBe(303);
+    expect(answer.headers.get('location')).toBe(next);
+  });
+
+  it('answers an oversized sign-in form with 413 and a short page, a warning and no error (issue 18)', async () => {
+    const linesBefore = consoleLog.length;
+    const answer = await fetch(`${opsConsole.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: 'x'.repeat(200_000), next: '/' }).toString(),
+    });
+    expect(answer.status).toBe(413);
+    const html = await answer.text();
+    expect(html).toContain('För mycket data');
+    expect(html).toContain('Too much data');
+    const logged = consoleLog.slice(linesBefore).map((l) => JSON.parse(l) as { level: unknown });
+    expect(logged.filter((l) => l.level === 'error')).toEqual([]);
+    expect(consoleLog.slice(linesBefore).join('\n')).toContain('console request body refused');
+    expect(consoleLog.slice(linesBefore).join('\n')).not.toContain('xxxxxxxx');
+  });
+
+  it('counts sign-in attempts for every instance together: two consoles on one database (issue 18)', async () => {
+    const database = new URL(env.MONGODB_URI!);
+    database.pathname += '_limits';
+    const limit = 3;
+    const start = () =>
+      startOpsConsole({
+        ...env,
+        MONGODB_URI: database.toString(),
+        HEALTH_PORT: '0',
+        OPS_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: String(limit),
+      });
+    const consoles = [await start(), await start()];
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 2 * limit + 2; i++) {
+        const response = await fetch(`${consoles[i % 2]!.url}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token: 'a-guess', next: '/' }).toString(),
+        });
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([
+        ...Array.from({ length: limit }, () => 401),
+        ...Array.from({ length: limit + 2 }, () => 429),
+      ]);
+    } finally {
+      await Promise.all(consoles.map((c) => c.stop()));
+      const db = await mongoose.createConnection(database.toString()).asPromise();
+      await db.dropDatabase();
+      await db.close();
+    }
+  });
 });

@@ -37,6 +37,9 @@ export function isolatedEnv(label: string): Record<string, string> {
     LINKER_CONSUMER_GROUP: `e2e.${id}.linker`,
     IMPORT_CONSUMER_GROUP: `e2e.${id}.import`,
     MAIL_OUTBOX_DIR: `/tmp/connect-provisioning-e2e/${id}/mail`,
+    // The tests' upload folder (UploadFolder beside MAIL_OUTBOX_DIR) holds every tenant's files.
+    IMPORT_FILE_ROOTS: `/tmp/connect-provisioning-e2e/${id}/uploads`,
+    IMPORT_FILE_LAYOUT: 'flat',
     // The loopback sink takes whatever it gets; production keeps the default limit.
     SMTP_RATE_PER_SECOND: '1000',
     CONSUMER_SESSION_TIMEOUT_MS: '10000',

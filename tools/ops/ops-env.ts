@@ -1,7 +1,13 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { loadConfig, type Environment } from '@app/config';
-import { kafkaEnvSchema, topicMapFrom, type TopicMap } from '@app/messaging';
+import {
+  kafkaConnectionOptions,
+  kafkaEnvSchema,
+  kafkaSecurityFrom,
+  topicMapFrom,
+  type TopicMap,
+} from '@app/messaging';
 import { connectMongo, mongoEnvSchema } from '@app/persistence';
 
 const opsEnvSchema = kafkaEnvSchema.extend(mongoEnvSchema.shape);
@@ -17,9 +23,11 @@ export function opsConfig(env: Environment) {
 }
 
 export function opsKafka(env: Environment): Kafka {
+  const config = opsConfig(env);
   return new Kafka({
     clientId: 'connect-ops',
-    brokers: opsConfig(env).KAFKA_BROKERS,
+    brokers: config.KAFKA_BROKERS,
+    ...kafkaConnectionOptions(kafkaSecurityFrom(config)),
     logLevel: logLevel.NOTHING,
   });
 }

@@ -6,10 +6,11 @@ import type { Admin } from 'kafkajs';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { Environment } from '@app/config';
-import { createKafka, pingBroker, topicMapFrom } from '@app/messaging';
-import { connectMongo, OperatorReadRepository, pingMongo } from '@app/persistence';
+import { createKafka, kafkaSecurityFrom, pingBroker, topicMapFrom } from '@app/messaging';
+import { connectMongo, MongoRateLimits, OperatorReadRepository, pingMongo } from '@app/persistence';
 import { createLogger, createMetricsRegistry, HealthServer } from '@app/observability';
 import { ConsolePages } from '@app/operations';
+import { FORM_BODY_LIMIT_BYTES } from '@app/pages';
 import { loadConsoleConfig, type ConsoleConfig } from './config';
 import { ConsoleAuth } from './console-auth';
 import { ConsoleExceptionFilter } from './console-exception.filter';
@@ -34,8 +35,9 @@ interface Closable {
 
 /**
  * Starts the operations console: configuration, database, broker admin, HTTP server, health.
- * Read only: no repository init(), no index, no topic, no producer. Every step that can fail
- * does so before the first request. Used by main.ts and tests.
+ * Reads only, but for one collection of its own: the sign-in attempts per address, shared by
+ * every instance. No topic, no producer. Every step that can fail does so before the first
+ * request. Used by main.ts and tests.
  */
 export async function startOpsConsole(
   env: Environment = process.env,
@@ -49,6 +51,7 @@ export async function startOpsConsole(
     brokers: config.KAFKA_BROKERS,
     clientId: `${config.KAFKA_CLIENT_ID}.${SERVICE}`,
     logger: log,
+    security: kafkaSecurityFrom(config),
   });
   const opened: Closable[] = [];
   const closeAll = async () => {
@@ -61,6 +64,9 @@ export async function startOpsConsole(
     await admin.connect();
     opened.push({ close: () => admin.disconnect() });
 
+    // The console's one write: sign-in attempts, counted for every instance together.
+    const rateLimits = new MongoRateLimits(connection, SERVICE);
+    await rateLimits.init();
     const pages = new ConsolePages();
     const auth = new ConsoleAuth(
       config.OPS_CONSOLE_TOKEN,
@@ -77,9 +83,11 @@ export async function startOpsConsole(
         pages,
         auth,
         loginAttemptsPerMinute: config.OPS_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE,
+        rateLimits,
       }),
       new ExpressAdapter(),
-      { bufferLogs: true },
+      // Nest's default parsers take JSON too, and 100 KB of it; the console reads one small form.
+      { bufferLogs: true, bodyParser: false },
     );
     configureHttp(app, config, { pages, auth, log });
     await app.listen(config.OPS_CONSOLE_PORT, config.OPS_CONSOLE_HOST);
@@ -114,6 +122,7 @@ function configureHttp(
   app.use(consoleSecurityHeaders());
   app.use(noStore);
   app.use(cookieParser());
+  app.useBodyParser('urlencoded', { extended: false, limit: FORM_BODY_LIMIT_BYTES });
   app.useGlobalFilters(new ConsoleExceptionFilter(parts.pages, parts.auth, parts.log));
 }
 

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { loadConfig, logLevel, positiveInt, type Environment, portNumber } from '@app/config';
+import {
+  loadConfig,
+  logLevel,
+  positiveInt,
+  secretString,
+  type Environment,
+  portNumber,
+} from '@app/config';
 import { kafkaEnvSchema } from '@app/messaging';
 import { mongoEnvSchema } from '@app/persistence';
 
@@ -8,9 +15,12 @@ const TOKEN_HINT = 'at least 32 characters (e.g. openssl rand -hex 32)';
 const consoleEnvSchema = kafkaEnvSchema.extend(mongoEnvSchema.shape).extend({
   LOG_LEVEL: logLevel,
   // The one secret operators share; every page needs it (bearer or the sign-in form).
-  OPS_CONSOLE_TOKEN: z
-    .string({ error: `is required: the operators' token, ${TOKEN_HINT}` })
-    .min(32, `must be ${TOKEN_HINT}`),
+  // Placeholders (change-me-…) are refused: a copied example token is a public one.
+  OPS_CONSOLE_TOKEN: secretString(
+    32,
+    TOKEN_HINT,
+    `is required: the operators' token, ${TOKEN_HINT}`,
+  ),
   OPS_CONSOLE_HOST: z.string().min(1).default('127.0.0.1'),
   OPS_CONSOLE_PORT: portNumber(8084),
   HEALTH_PORT: portNumber(8085),

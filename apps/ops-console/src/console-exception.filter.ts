@@ -3,6 +3,7 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ConsoleMessagePage, ConsolePages } from '@app/operations';
+import { bodyRefusal } from '@app/pages';
 import type { ConsoleAuth } from './console-auth';
 import { safeNext } from './safe-next';
 
@@ -11,6 +12,7 @@ const STATUS = {
   unauthorized: 401,
   notFound: 404,
   methodNotAllowed: 405,
+  tooLarge: 413,
   tooManyRequests: 429,
   internalError: 500,
   unavailable: 503,
@@ -32,7 +34,11 @@ export class ConsoleExceptionFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const status = statusOf(exception);
-    if (status >= 500 && status !== STATUS.unavailable) {
+    const refused = bodyRefusal(exception);
+    // A body we refuse is the client's doing: one line, no stack, nothing of what was sent.
+    if (refused) {
+      this.logger.warn({ status, reason: refused.reason }, 'console request body refused');
+    } else if (status >= 500 && status !== STATUS.unavailable) {
       this.logger.error({ err: exception }, 'console page failed');
     } else if (status === STATUS.unavailable) {
       this.logger.warn({ err: exception }, 'console read unavailable');
@@ -53,6 +59,8 @@ export class ConsoleExceptionFilter implements ExceptionFilter {
 }
 
 function statusOf(exception: unknown): number {
+  const refused = bodyRefusal(exception);
+  if (refused) return refused.status;
   if (exception instanceof ThrottlerException) return STATUS.tooManyRequests;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -64,6 +72,7 @@ function statusOf(exception: unknown): number {
 function pageOf(status: number): ConsoleMessagePage {
   if (status === STATUS.notFound) return 'not_found';
   if (status === STATUS.tooManyRequests) return 'too_many_requests';
+  if (status === STATUS.tooLarge) return 'too_large';
   if (status === STATUS.unavailable) return 'unavailable';
   return 'error';
 }

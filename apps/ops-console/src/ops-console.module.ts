@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { Logger } from 'pino';
 import { ObservabilityModule } from '@app/observability';
@@ -19,6 +19,8 @@ export class OpsConsoleModule {
     pages: ConsolePages;
     auth: ConsoleAuth;
     loginAttemptsPerMinute: number;
+    /** Where attempts are counted: shared by every instance (MongoDB). */
+    rateLimits: ThrottlerStorage;
   }): DynamicModule {
     const { auth } = resources;
     return {
@@ -27,11 +29,12 @@ export class OpsConsoleModule {
         ObservabilityModule.forRoot(resources.logger),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: resources.loginAttemptsPerMinute }],
+          storage: resources.rateLimits,
           // Only requests without a valid token count: guesses through the form and through
           // the bearer header alike. Signed-in operators (pages reload every 10 s) never do.
           skipIf: (context) => auth.accepts(context.switchToHttp().getRequest<Request>()),
           // One budget per address for the whole console: by default each route counts apart.
-          generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+          generateKey: (_context, tracker) => `sign-in:${tracker}`,
         }),
       ],
       controllers: [LoginController, ConsoleController],

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Environment } from '@app/config';
 import {
   createKafka,
+  kafkaSecurityFrom,
   createProducer,
   ensureTopics,
   EventPublisher,
@@ -19,6 +20,7 @@ import {
 import {
   connectMongo,
   LinkUseRepository,
+  MongoRateLimits,
   pingMongo,
   UserStateRepository,
   VerificationLinkRepository,
@@ -29,7 +31,7 @@ import {
   HealthServer,
   OutcomeCounter,
 } from '@app/observability';
-import { PageRenderer } from '@app/pages';
+import { FORM_BODY_LIMIT_BYTES, PageRenderer } from '@app/pages';
 import { VerificationLinkPage } from '@app/verification';
 import { loadPageConfig } from './config';
 import { PageExceptionFilter } from './page-exception.filter';
@@ -76,6 +78,7 @@ export async function startVerificationPage(
     brokers: config.KAFKA_BROKERS,
     clientId: `${config.KAFKA_CLIENT_ID}.${SERVICE}`,
     logger: log,
+    security: kafkaSecurityFrom(config),
   });
 
   const opened: { close(): Promise<unknown> }[] = [];
@@ -89,7 +92,8 @@ export async function startVerificationPage(
     const links = new VerificationLinkRepository(connection, retention);
     const userStates = new UserStateRepository(connection);
     const uses = new LinkUseRepository(connection, retention);
-    await Promise.all([links.init(), userStates.init(), uses.init()]);
+    const rateLimits = new MongoRateLimits(connection, SERVICE);
+    await Promise.all([links.init(), userStates.init(), uses.init(), rateLimits.init()]);
 
     await ensureTopics(kafka, [topics.EmailVerified], {
       partitions: config.KAFKA_TOPIC_PARTITIONS,
@@ -123,16 +127,19 @@ export async function startVerificationPage(
         csrf: pageCsrf(config.PAGE_CSRF_SECRET, secure),
         options: { loginUrl: config.LOGIN_URL, minResponseMs: config.PAGE_MIN_RESPONSE_MS },
         rateLimitPerMinute: config.PAGE_RATE_LIMIT_PER_MINUTE,
+        rateLimits,
         outcomes: new OutcomeCounter(metrics, CONFIRMATION_OUTCOMES),
       }),
       new ExpressAdapter(),
-      { bufferLogs: true },
+      // Nest's default parsers take JSON too, and 100 KB of it; the page reads one small form.
+      { bufferLogs: true, bodyParser: false },
     );
     app.useLogger(app.get(NestPinoLogger));
     app.disable('x-powered-by');
     app.set('trust proxy', config.PAGE_TRUSTED_PROXIES);
     app.use(securityHeaders(secure));
     app.use(cookieParser());
+    app.useBodyParser('urlencoded', { extended: false, limit: FORM_BODY_LIMIT_BYTES });
     app.useGlobalFilters(new PageExceptionFilter(pages, log));
     await app.listen(config.PAGE_PORT, config.PAGE_HOST);
     opened.push({ close: () => app.close() });

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import {
+  isProduction,
   loadConfig,
   logLevel,
   positiveInt,
+  secretString,
   urlString,
   type Environment,
   portNumber,
@@ -11,6 +13,7 @@ import { kafkaEnvSchema } from '@app/messaging';
 import { linkRetentionEnvSchema, mongoEnvSchema } from '@app/persistence';
 
 const HTTP = ['http:', 'https:'] as const;
+const CSRF_HINT = 'at least 32 characters (e.g. openssl rand -hex 32)';
 
 const pageEnvSchema = kafkaEnvSchema
   .extend(mongoEnvSchema.shape)
@@ -23,11 +26,9 @@ const pageEnvSchema = kafkaEnvSchema
     // Where the mails point: https makes the CSRF cookie Secure and __Host- prefixed.
     PUBLIC_BASE_URL: urlString(HTTP, 'must be an http:// or https:// URL'),
     LOGIN_URL: urlString(HTTP, 'must be an http:// or https:// URL'),
-    // Signs the form's CSRF token. Several instances behind one address must share it.
-    PAGE_CSRF_SECRET: z
-      .string()
-      .min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)')
-      .optional(),
+    // Signs the form's CSRF token. Several instances behind one address must share it, so
+    // production requires it (below); a placeholder is refused everywhere.
+    PAGE_CSRF_SECRET: secretString(32, CSRF_HINT).optional(),
     // Requests per minute from one IP address to /verify; mail scanners and people stay far below.
     PAGE_RATE_LIMIT_PER_MINUTE: positiveInt(30),
     // Every /verify answer takes at least this long, so timing tells nothing about a token.
@@ -40,6 +41,16 @@ const pageEnvSchema = kafkaEnvSchema
       .default(0),
     OUTBOX_SWEEP_INTERVAL_MS: positiveInt(5_000),
     OUTBOX_GRACE_MS: positiveInt(10_000),
+  })
+  .superRefine((env, ctx) => {
+    // Without it each process signs with a random secret of its own: behind a load balancer
+    // a form posted to another instance fails, and a restart voids every open form.
+    if (isProduction(env) && env.PAGE_CSRF_SECRET === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAGE_CSRF_SECRET'],
+        message: `is required when NODE_ENV=production: ${CSRF_HINT}`,
+      });
   });
 
 export type PageConfig = z.output<typeof pageEnvSchema>;

@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import type { PageName, PageRenderer } from '@app/pages';
+import { bodyRefusal, type PageName, type PageRenderer } from '@app/pages';
 
 /** Every failure is a page in Swedish and English, never a stack trace or JSON. */
 @Catch()
@@ -14,8 +14,11 @@ export class PageExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    const refused = bodyRefusal(exception);
     const [status, page] = this.pageFor(exception);
-    if (status >= 500) this.logger.error({ err: exception }, 'page request failed');
+    // A body we refuse is the client's doing: one line, no stack, nothing of what was sent.
+    if (refused) this.logger.warn({ status, reason: refused.reason }, 'page request body refused');
+    else if (status >= 500) this.logger.error({ err: exception }, 'page request failed');
     res
       .status(status)
       .set('Content-Type', 'text/html; charset=utf-8')
@@ -24,6 +27,8 @@ export class PageExceptionFilter implements ExceptionFilter {
   }
 
   private pageFor(exception: unknown): [number, PageName] {
+    const refused = bodyRefusal(exception);
+    if (refused) return [refused.status, refused.status === 413 ? 'too_large' : 'error'];
     if (exception instanceof ThrottlerException) return [429, 'too_many_requests'];
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import type { Logger } from 'pino';
 import { OutboxRelay } from '@app/messaging';
 import { ObservabilityModule, OutcomeCounter } from '@app/observability';
@@ -19,6 +19,8 @@ export class VerificationPageModule {
     csrf: PageCsrf;
     options: PageOptions;
     rateLimitPerMinute: number;
+    /** Where requests are counted: shared by every instance (MongoDB). */
+    rateLimits: ThrottlerStorage;
     outcomes: OutcomeCounter;
   }): DynamicModule {
     return {
@@ -27,9 +29,10 @@ export class VerificationPageModule {
         ObservabilityModule.forRoot(resources.logger),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: resources.rateLimitPerMinute }],
+          storage: resources.rateLimits,
           // One budget per client address for the whole page: by default each route counts
           // apart, which would double what a guesser gets by alternating GET and POST.
-          generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+          generateKey: (_context, tracker) => `verify:${tracker}`,
         }),
       ],
       controllers: [VerifyController],

@@ -6,6 +6,7 @@ import type { Environment } from '@app/config';
 import {
   consumerSettingsFrom,
   createKafka,
+  kafkaSecurityFrom,
   createProducer,
   ensureTopics,
   EventPublisher,
@@ -83,6 +84,7 @@ export async function startVerificationWorker(
     brokers: config.KAFKA_BROKERS,
     clientId: `${config.KAFKA_CLIENT_ID}.${SERVICE}`,
     logger: log,
+    security: kafkaSecurityFrom(config),
   });
 
   const opened: { close(): Promise<unknown> }[] = [];

@@ -1,16 +1,29 @@
-import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type KafkaConfig,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from 'pino';
+import type { KafkaSecurity } from './kafka-security';
 
-/** A kafkajs client whose own log lines go to the process's pino logger. */
+/**
+ * A kafkajs client whose own log lines go to the process's pino logger. Without `security` it
+ * talks plaintext, as to the local stack; kafkaSecurityFrom(config) gives TLS and SASL.
+ */
 export function createKafka(options: {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  security?: KafkaSecurity;
 }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...kafkaConnectionOptions(options.security),
     logLevel: logLevel.WARN,
     logCreator:
       () =>
@@ -21,6 +34,16 @@ export function createKafka(options: {
         else log.debug(rest, message);
       },
   });
+}
+
+/** kafkajs's `ssl` and `sasl` options, only those that are set (kafkajs reads `ssl: undefined` as off). */
+export function kafkaConnectionOptions(
+  security: KafkaSecurity = {},
+): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  return {
+    ...(security.ssl && { ssl: security.ssl }),
+    ...(security.sasl && { sasl: security.sasl }),
+  };
 }
 
 /**

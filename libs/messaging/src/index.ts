@@ -1,4 +1,5 @@
 export * from './kafka-env';
+export * from './kafka-security';
 export * from './create-kafka';
 export * from './ensure-topics';
 export * from './event-publisher';

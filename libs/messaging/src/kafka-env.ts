@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS, EVENT_TYPES, type EventType } from '@app/contracts';
-import { commaList, positiveInt } from '@app/config';
+import { commaList, nodeEnv, onOff, positiveInt, readableFile } from '@app/config';
+import { kafkaSecurityProblems, SASL_MECHANISMS, SECURITY_KEYS } from './kafka-security';
 import { parseRetryDelays } from './retry-policy';
 import type { ConsumerSettings } from './kafka-event.server';
 
@@ -21,15 +22,58 @@ const topicOverrides = Object.fromEntries(
   ]),
 );
 
-export const kafkaEnvSchema = z.object({
-  KAFKA_BROKERS: commaList('must list at least one broker as host:port, comma-separated'),
-  KAFKA_CLIENT_ID: z.string().min(1).default('connect-provisioning'),
-  KAFKA_TOPIC_PARTITIONS: positiveInt(6),
-  KAFKA_TOPIC_REPLICATION_FACTOR: positiveInt(1),
-  // Room for a 10 MB hostile message and its dead-letter copy (see TopicLayout).
-  KAFKA_TOPIC_MAX_MESSAGE_BYTES: positiveInt(16 * 1024 * 1024),
-  ...topicOverrides,
-});
+const optionalText = z
+  .string()
+  .optional()
+  .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw));
+const optionalFile = z.preprocess(
+  (raw) => (typeof raw === 'string' && raw.trim() === '' ? undefined : raw),
+  readableFile().optional(),
+);
+
+/** How to reach the broker securely; the rules between the variables are in kafka-security. */
+const securityFields = {
+  // Only `production` changes what is accepted (SASL PLAIN needs TLS there).
+  NODE_ENV: nodeEnv,
+  KAFKA_SSL: onOff(false),
+  KAFKA_SSL_CA_FILE: optionalFile,
+  KAFKA_SSL_CERT_FILE: optionalFile,
+  KAFKA_SSL_KEY_FILE: optionalFile,
+  KAFKA_SSL_REJECT_UNAUTHORIZED: onOff(true),
+  KAFKA_SASL_MECHANISM: z.preprocess(
+    (raw) => (typeof raw === 'string' ? raw.trim().toLowerCase() || undefined : raw),
+    z.enum(SASL_MECHANISMS, { error: `must be one of ${SASL_MECHANISMS.join(', ')}` }).optional(),
+  ),
+  KAFKA_SASL_USERNAME: optionalText,
+  KAFKA_SASL_PASSWORD: optionalText,
+  KAFKA_SASL_PASSWORD_FILE: optionalFile,
+};
+
+/**
+ * The broker settings every process shares. Its cross-variable rules (a SASL mechanism needs
+ * credentials, ...) make it a refined object: extend it with new keys only, never redeclare one
+ * of its keys (zod refuses that), NODE_ENV included.
+ */
+export const kafkaEnvSchema = z
+  .object({
+    KAFKA_BROKERS: commaList('must list at least one broker as host:port, comma-separated'),
+    KAFKA_CLIENT_ID: z.string().min(1).default('connect-provisioning'),
+    KAFKA_TOPIC_PARTITIONS: positiveInt(6),
+    KAFKA_TOPIC_REPLICATION_FACTOR: positiveInt(1),
+    // Room for a 10 MB hostile message and its dead-letter copy (see TopicLayout).
+    KAFKA_TOPIC_MAX_MESSAGE_BYTES: positiveInt(16 * 1024 * 1024),
+    ...securityFields,
+    ...topicOverrides,
+  })
+  .superRefine(
+    (env, ctx) => {
+      for (const { key, message } of kafkaSecurityProblems(env))
+        ctx.addIssue({ code: 'custom', path: [key], message });
+    },
+    // Also when other variables are wrong, so one round names every problem; not when one of
+    // these is itself malformed (its own message says enough).
+    { when: (payload) => !payload.issues.some((i) => SECURITY_KEYS.has(String(i.path?.[0]))) },
+  );
 
 export type KafkaEnv = z.output<typeof kafkaEnvSchema>;
 

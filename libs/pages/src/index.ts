@@ -1,2 +1,3 @@
+export * from './body-refusal';
 export * from './page-renderer';
 export { PAGE_STYLESHEET } from './page-stylesheet';

@@ -12,6 +12,7 @@ export interface PageViews {
   link_voided: Record<string, never>;
   form_expired: Record<string, never>;
   too_many_requests: Record<string, never>;
+  too_large: Record<string, never>;
   not_found: Record<string, never>;
   error: Record<string, never>;
 }
@@ -31,6 +32,7 @@ const SAMPLES: { [K in PageName]: PageViews[K] } = {
   link_voided: {},
   form_expired: {},
   too_many_requests: {},
+  too_large: {},
   not_found: {},
   error: {},
 };

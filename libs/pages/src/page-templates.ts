@@ -113,6 +113,12 @@ ${nextStepsEnglish}
     'Too many attempts',
     'There have been too many requests from your connection. Wait a minute and try again.',
   ),
+  too_large: problemPage(
+    'För mycket data',
+    'Förfrågan var större än sidan tar emot. Öppna länken i meddelandet igen och tryck på knappen.',
+    'Too much data',
+    'The request was larger than this page accepts. Open the link in the message again and press the button.',
+  ),
   not_found: problemPage(
     'Sidan finns inte',
     'Adressen leder inte till någon sida. Öppna länken i meddelandet du har fått.',

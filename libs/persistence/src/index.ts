@@ -11,3 +11,4 @@ export * from './verification-link/link-use.repository';
 export * from './linking/email-verified-log.repository';
 export * from './user-import/user-import.repository';
 export * from './operations/operator-read.repository';
+export * from './rate-limit/mongo-rate-limits';

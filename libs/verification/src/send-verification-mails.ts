@@ -110,14 +110,15 @@ export class SendVerificationMails {
       ),
     );
     answers.forEach((answer, i) => {
-      const { request, state } = toSend[i]!;
+      const { request, state, link } = toSend[i]!;
       if (answer.status === 'rejected') {
         if (request.finalAttempt)
           settlements.push(this.settlement(request, 'failed', now, state, 'retries_exhausted'));
         else result.retry.set(request.eventId, answer.reason);
       } else if (answer.value === 'sent') {
         const { tenantId, userId, email } = request.data;
-        sentMarks.push({ tenantId, userId, email, at: now });
+        // The link's own instant: every link of this user issued before it is void from now on.
+        sentMarks.push({ tenantId, userId, email, at: link.issuedAt });
         settlements.push(this.settlement(request, 'sent', now, state));
       } else {
         settlements.push(this.settlement(request, 'failed', now, state, answer.value.rejected));

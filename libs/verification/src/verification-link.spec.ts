@@ -56,11 +56,21 @@ describe('verification links', () => {
     expect(checkLink(link, user, now)).toBe('valid');
   });
 
-  it('keep earlier unexpired links to the same address working', () => {
+  it('void the earlier links once a later mail to the user was accepted (issue 18)', () => {
     const first = issueLink(send, now).link;
     const second = issueLink(send, later(60_000)).link;
-    expect(checkLink(first, user, later(120_000))).toBe('valid');
-    expect(checkLink(second, user, later(120_000))).toBe('valid');
+    // The mail step records the send's instant, the one the link was issued at.
+    const sentFirst = { ...user, lastSentAt: first.issuedAt };
+    const sentSecond = { ...user, lastSentAt: second.issuedAt };
+    expect(checkLink(first, sentFirst, later(1))).toBe('valid');
+    expect(checkLink(first, sentSecond, later(120_000))).toBe('voided');
+    expect(checkLink(second, sentSecond, later(120_000))).toBe('valid');
+  });
+
+  it('keep the earlier link while the later mail was not accepted', () => {
+    const first = issueLink(send, now).link;
+    issueLink(send, later(60_000)); // stored, but SMTP refused the mail: lastSentAt stays
+    expect(checkLink(first, { ...user, lastSentAt: now }, later(120_000))).toBe('valid');
   });
 
   it('expire', () => {

@@ -46,7 +46,10 @@ export function tokenMatches(token: string, storedHash: string): boolean {
   return presented.length === stored.length && timingSafeEqual(presented, stored);
 }
 
-/** A fresh link for one send. Earlier unexpired links to the same address keep working. */
+/**
+ * A fresh link for one send, issued at the send's `now`: the same instant the user's
+ * `lastSentAt` records once SMTP accepts the mail, which is what voids the earlier links.
+ */
 export function issueLink(
   send: { tenantId: string; userId: string; email: string; requestId: string; sendId: string },
   now: Date,
@@ -72,7 +75,8 @@ export type LinkCheck = 'valid' | 'expired' | 'voided' | 'unknown';
 
 /**
  * Whether a stored link opens the user's verification now. A link is void once the user has
- * another address, or had one after the link was issued, or is linked (R2, R3).
+ * another address, or had one after the link was issued, or is linked (R2, R3), or once a
+ * later mail to the user was accepted: only the newest link sent works (issue 18).
  */
 export function checkLink(
   link: VerificationLink | undefined,
@@ -84,8 +88,13 @@ export function checkLink(
     !state ||
     state.status === 'linked' ||
     !sameAddress(link.email, state.email) ||
-    (state.addressSetAt !== undefined && state.addressSetAt > link.issuedAt)
+    isAfter(state.addressSetAt, link.issuedAt) ||
+    isAfter(state.lastSentAt, link.issuedAt)
   )
     return 'voided';
   return link.expiresAt > now ? 'valid' : 'expired';
+}
+
+function isAfter(moment: Date | undefined, issuedAt: Date): boolean {
+  return moment !== undefined && moment > issuedAt;
 }

@@ -30,6 +30,7 @@ const MODELS: { [K in ConsolePageName]: (view: ConsoleViews[K]) => PageModel } =
   login: (view) => ({ title: 'Logga in', refreshSeconds: null, narrow: true, ...view }),
   not_found: message('Finns inte'),
   too_many_requests: message('För många försök'),
+  too_large: message('För mycket data'),
   unavailable: message('Kan inte läsa just nu'),
   error: message('Något gick fel'),
 };

@@ -139,6 +139,7 @@ export const CONSOLE_SAMPLES: { [K in keyof ConsoleViews]: ConsoleViews[K] } = {
   login: { refused: false, next: '/' },
   not_found: {},
   too_many_requests: {},
+  too_large: {},
   unavailable: {},
   error: {},
 };

@@ -214,6 +214,12 @@ export const CONSOLE_SOURCES = {
     'Too many attempts',
     'Too many sign-in attempts from your connection. Wait a minute and try again.',
   ),
+  too_large: messagePage(
+    'För mycket data',
+    'Formuläret var större än konsolen tar emot. Gå tillbaka och försök igen.',
+    'Too much data',
+    'The form was larger than the console accepts. Go back and try again.',
+  ),
   unavailable: messagePage(
     'Kan inte läsa just nu',
     'Databasen eller Kafka svarar inte. Försök igen om en stund.',

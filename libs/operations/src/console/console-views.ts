@@ -54,7 +54,8 @@ export interface LoginView {
 }
 
 /** Pages that only say something: they need no view. */
-export type ConsoleMessagePage = 'not_found' | 'too_many_requests' | 'unavailable' | 'error';
+export type ConsoleMessagePage =
+  'not_found' | 'too_many_requests' | 'too_large' | 'unavailable' | 'error';
 
 /** Every page and the view it is drawn from. */
 export interface ConsoleViews extends Record<ConsoleMessagePage, Record<string, never>> {
