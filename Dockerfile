@@ -9,9 +9,11 @@
 # dev toolchain (Nest CLI, webpack, swc, jest): only production node_modules and the
 # compiled app.
 
-# Same major as `engines` in package.json; bookworm-slim rather than alpine so that
-# prebuilt native binaries (glibc) work without a compiler in the image.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The Node the suite runs on (infra/local/ensure-node.sh), within `engines` in package.json:
+# an LTS line, pinned to the release so a rebuild is the same image (tools/runtime-pins.spec.ts
+# keeps the three in step). bookworm-slim rather than alpine so that prebuilt native binaries
+# (glibc) work without a compiler in the image.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # --- build: compile the app with the Nest CLI ----------------------------------------
 FROM ${NODE_IMAGE} AS build

@@ -8,6 +8,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
 
+# The pinned Node LTS, as the tests run on (the machine's own node may be older).
+PATH="$(bash "$here/ensure-node.sh"):$PATH"
+export PATH
 bash "$here/ensure-deps.sh"
 if [[ -z "${KAFKA_BROKERS:-}" || -z "${MONGODB_URI:-}" ]]; then
   bash "$here/stack.sh" up

@@ -2,7 +2,7 @@ import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.ServerVersion;
+import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryResult;
@@ -31,6 +31,24 @@ import org.h2.mvstore.MVStore;
  * backend commits on the way out).
  */
 public final class MongoLauncher {
+    /**
+     * What the server tells clients it is. The Node driver 7 (mongoose 9) refuses servers below
+     * wire version 9 (MongoDB 4.4), and mongo-java-server 1.47 reports at most 8, even for its
+     * MONGO_5_0. The number appears only in the hello reply: nothing in the server changes.
+     */
+    static final MongoVersion DRIVER_FLOOR =
+            new MongoVersion() {
+                @Override
+                public List<Integer> getVersionArray() {
+                    return List.of(4, 4, 0);
+                }
+
+                @Override
+                public int getWireVersion() {
+                    return 9;
+                }
+            };
+
     public static void main(String[] args) {
         boolean memory = args.length == 2 && args[1].equals("memory");
         boolean h2 = args.length == 3 && args[1].equals("h2");
@@ -40,8 +58,7 @@ public final class MongoLauncher {
         }
         int port = Integer.parseInt(args[0]);
         MongoBackend backend = memory ? new IdFirstMemoryBackend() : new IdFirstH2Backend(args[2]);
-        // The default reports a wire version that the Node driver 6.x refuses to talk to.
-        backend.version(ServerVersion.MONGO_5_0);
+        backend.version(DRIVER_FLOOR);
         MongoServer server = new MongoServer(backend);
         server.bind("127.0.0.1", port);
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "shutdown"));

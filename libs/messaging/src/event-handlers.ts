@@ -32,16 +32,25 @@ export interface EventContext {
  */
 export type BatchFailures = ReadonlyMap<string, unknown>;
 
+// `EventPattern<string>`: Nest 12 put typed overloads (keyed by an event map) first, and their
+// decorator is not a MethodDecorator; our payloads are typed by the contract instead.
+
 /**
  * Handles one validated event of a type:
  * `handle(@Payload() event: CloudEvent<T>, @Ctx() context: EventContext)` (the context is optional).
  */
 export const OnEvent = (type: EventType, options: HandlerOptions = {}): MethodDecorator =>
-  EventPattern(type, { batch: false, dedupe: options.dedupe ?? true } satisfies HandlerExtras);
+  EventPattern<string>(type, {
+    batch: false,
+    dedupe: options.dedupe ?? true,
+  } satisfies HandlerExtras);
 
 /**
  * Handles validated events of a type in batches (bounded by CONSUMER_MAX_BATCH), for bulk
  * writes: `handle(@Payload() events: CloudEvent<T>[], @Ctx() context): Promise<BatchFailures | void>`.
  */
 export const OnEventBatch = (type: EventType, options: HandlerOptions = {}): MethodDecorator =>
-  EventPattern(type, { batch: true, dedupe: options.dedupe ?? true } satisfies HandlerExtras);
+  EventPattern<string>(type, {
+    batch: true,
+    dedupe: options.dedupe ?? true,
+  } satisfies HandlerExtras);

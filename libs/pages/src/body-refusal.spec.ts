@@ -18,6 +18,14 @@ describe('bodyRefusal', () => {
     expect(bodyRefusal(parserError(status, type))).toEqual({ status, reason: type });
   });
 
+  it('recognises the refusal inside the HttpException that Nest 12 wraps it in', () => {
+    const wrapped = Object.assign(new Error('Payload Too Large'), {
+      status: 413,
+      cause: parserError(413, 'entity.too.large'),
+    });
+    expect(bodyRefusal(wrapped)).toEqual({ status: 413, reason: 'entity.too.large' });
+  });
+
   it.each([
     ['an error of ours', new Error('boom')],
     ['a 500 that exposes nothing', Object.assign(new Error('x'), { status: 500, type: 'x' })],

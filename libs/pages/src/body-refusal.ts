@@ -17,6 +17,12 @@ const STATUSES = new Set([400, 413, 415]);
  */
 export function bodyRefusal(error: unknown): BodyRefusal | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
+  // Nest 12's Express adapter wraps http-errors in an HttpException with the original as cause.
+  const { cause } = error as { cause?: unknown };
+  if (cause !== undefined && cause !== error) {
+    const wrapped = bodyRefusal(cause);
+    if (wrapped) return wrapped;
+  }
   const { status, expose, type } = error as Record<string, unknown>;
   if (expose !== true || typeof type !== 'string' || typeof status !== 'number') return undefined;
   if (!STATUSES.has(status)) return undefined;

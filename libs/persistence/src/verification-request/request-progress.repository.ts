@@ -1,7 +1,11 @@
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
-import type { CloudEvent } from '@app/contracts';
-import { type OutboxBatch, type PendingOutbox, toOutboxEntry } from '@app/messaging';
+import {
+  type CloudEvent,
+  type OutboxBatch,
+  type PendingOutbox,
+  toOutboxEntry,
+} from '@app/contracts';
 import {
   addToTally,
   emptyTally,
@@ -56,9 +60,9 @@ export class RequestProgressRepository implements RequestProgressStore {
   readonly partsOutbox: MongoOutboxStore<RequestPartDocument>;
 
   constructor(connection: Connection) {
-    this.requests = connection.model(REQUEST_COLLECTION, requestSchema);
-    this.parts = connection.model(REQUEST_PART_COLLECTION, requestPartSchema);
-    this.users = connection.model(REQUEST_USER_COLLECTION, requestUserSchema);
+    this.requests = connection.model<RequestDocument>(REQUEST_COLLECTION, requestSchema);
+    this.parts = connection.model<RequestPartDocument>(REQUEST_PART_COLLECTION, requestPartSchema);
+    this.users = connection.model<RequestUserDocument>(REQUEST_USER_COLLECTION, requestUserSchema);
     this.requestCollection = this.requests.collection as unknown as Collection<RequestDocument>;
     this.partCollection = this.parts.collection as unknown as Collection<RequestPartDocument>;
     this.userCollection = this.users.collection as unknown as Collection<RequestUserDocument>;
