@@ -22,3 +22,4 @@ export * from './parse-event';
 export * from './create-event';
 export * from './event-ids';
 export * from './kafka-keys';
+export * from './outbox';

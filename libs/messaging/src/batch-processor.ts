@@ -1,7 +1,7 @@
 import type { EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { type AnyCloudEvent, dlqTopicOf, type EventType, parseEvent } from '@app/contracts';
-import { classifyFailure, failureCode, failureMessage } from './errors';
+import { classifyFailure, failureCode, failureMessage, type FailureKind } from './errors';
 import type { EventContext } from './event-handlers';
 import type { ConsumeResult, MessagingMetrics } from './messaging-metrics';
 import { HEADERS, headerString } from './headers';
@@ -11,7 +11,14 @@ import {
   type ProcessedEventStore,
 } from './processed-event-store';
 import { nextRetryStep, readRetryHeaders, type RetryPolicy } from './retry-policy';
-import { deadLetterCopy, type Origin, retryCopy, sendCopies, type SetAsideCopy } from './set-aside';
+import {
+  deadLetterCopy,
+  type Origin,
+  type Reason,
+  retryCopy,
+  sendCopies,
+  type SetAsideCopy,
+} from './set-aside';
 
 /** One handler as the transport found it: what it takes and how to call it. */
 export interface HandlerRoute {
@@ -44,6 +51,15 @@ interface Delivery {
 }
 
 type ChunkOutcome = 'done' | 'unavailable';
+
+/** What every step of one try at a chunk needs to know. */
+interface ChunkAttempt {
+  payload: EachBatchPayload;
+  route: HandlerRoute;
+  /** The time the try started, stamped on its dead-letter copies. */
+  nowDate: Date;
+  origin(message: KafkaMessage): Origin;
+}
 
 const deliveryKey = (d: Delivery): string => appliedEventKey(appliedEventRef(d.event));
 
@@ -141,6 +157,7 @@ export class BatchProcessor {
     }
   }
 
+  /** One try at a chunk: read it, apply what is new, set aside what failed, count. */
   private async attemptChunk(
     payload: EachBatchPayload,
     route: HandlerRoute,
@@ -148,96 +165,140 @@ export class BatchProcessor {
     fromRetryTopic: boolean,
     stopWaiting: boolean,
   ): Promise<ChunkOutcome> {
-    const { batch } = payload;
-    const nowDate = new Date(this.now());
-    const copies: SetAsideCopy[] = [];
-    const origin = (message: KafkaMessage): Origin => ({
-      sourceTopic: route.sourceTopic,
-      consumedTopic: batch.topic,
-      partition: batch.partition,
-      message,
+    const attempt: ChunkAttempt = {
+      payload,
+      route,
+      nowDate: new Date(this.now()),
+      origin: (message) => ({
+        sourceTopic: route.sourceTopic,
+        consumedTopic: payload.batch.topic,
+        partition: payload.batch.partition,
+        message,
+      }),
+    };
+    const { deliveries, unreadable } = this.readChunk(attempt, chunk, fromRetryTopic);
+    const todo = await this.withoutApplied(deliveries, route);
+    const failures = await this.whileAlive(payload, () => this.invoke(payload, route, todo));
+    const succeeded = todo.filter((d) => !failures.has(deliveryKey(d)));
+    await this.markApplied(route, succeeded);
+    const setAside = this.setAsideFailed(attempt, todo, failures, stopWaiting);
+    if (setAside === 'unavailable') return 'unavailable';
+    const copies = [...unreadable, ...setAside];
+    await sendCopies(this.options.producer, copies);
+    this.countOutcomes(attempt, {
+      duplicates: deliveries.length - todo.length,
+      handled: succeeded.length,
+      copies,
     });
+    return 'done';
+  }
 
+  /** Parses each message into a delivery; what cannot be read goes to the dead-letter topic. */
+  private readChunk(
+    attempt: ChunkAttempt,
+    chunk: KafkaMessage[],
+    fromRetryTopic: boolean,
+  ): { deliveries: Delivery[]; unreadable: SetAsideCopy[] } {
     const deliveries: Delivery[] = [];
+    const unreadable: SetAsideCopy[] = [];
+    const deadLetter = (message: KafkaMessage, reason: Reason) =>
+      unreadable.push(deadLetterCopy(attempt.origin(message), reason, attempt.nowDate));
     for (const message of chunk) {
-      let attempt = 0;
+      let retryAttempt = 0;
       if (fromRetryTopic) {
         const headers = readRetryHeaders(message.headers);
         if (!headers.ok) {
-          copies.push(
-            deadLetterCopy(
-              origin(message),
-              { code: 'malformed_retry_headers', message: headers.message },
-              nowDate,
-            ),
-          );
+          deadLetter(message, { code: 'malformed_retry_headers', message: headers.message });
           continue;
         }
-        attempt = headers.value.attempt;
+        retryAttempt = headers.value.attempt;
       }
-      const parsed = parseEvent(message.value, route.type);
-      if (parsed.ok) deliveries.push({ event: parsed.event, message, attempt });
-      else
-        copies.push(
-          deadLetterCopy(
-            origin(message),
-            { code: parsed.error.code, message: parsed.error.message },
-            nowDate,
-          ),
-        );
+      const parsed = parseEvent(message.value, attempt.route.type);
+      if (parsed.ok) deliveries.push({ event: parsed.event, message, attempt: retryAttempt });
+      else deadLetter(message, { code: parsed.error.code, message: parsed.error.message });
     }
+    return { deliveries, unreadable };
+  }
 
-    const todo = await this.withoutApplied(deliveries, route);
-    const counts = new Map<ConsumeResult, number>([['duplicate', deliveries.length - todo.length]]);
-    const failures = await this.whileAlive(payload, () => this.invoke(payload, route, todo));
-    const succeeded = todo.filter((d) => !failures.has(deliveryKey(d)));
-    if (route.dedupe && this.options.processed && succeeded.length > 0) {
-      await this.options.processed.markProcessed(
-        this.options.groupId,
-        succeeded.map((d) => appliedEventRef(d.event)),
-      );
-    }
+  /** Records the events this group applied, so a redelivery skips them. */
+  private async markApplied(route: HandlerRoute, succeeded: Delivery[]): Promise<void> {
+    if (!route.dedupe || !this.options.processed || succeeded.length === 0) return;
+    await this.options.processed.markProcessed(
+      this.options.groupId,
+      succeeded.map((d) => appliedEventRef(d.event)),
+    );
+  }
 
+  /**
+   * A copy on the retry or dead-letter topic for each failed delivery; 'unavailable' when a
+   * dependency is down and the chunk should rather wait in place.
+   */
+  private setAsideFailed(
+    attempt: ChunkAttempt,
+    todo: Delivery[],
+    failures: Map<string, unknown>,
+    stopWaiting: boolean,
+  ): SetAsideCopy[] | 'unavailable' {
+    const copies: SetAsideCopy[] = [];
     for (const delivery of todo) {
       const error = failures.get(deliveryKey(delivery));
       if (error === undefined) continue;
       const kind = classifyFailure(error);
       if (kind === 'unavailable' && !stopWaiting) return 'unavailable';
-      const reason = { code: failureCode(error), message: failureMessage(error) };
-      const step =
-        kind === 'permanent'
-          ? undefined
-          : nextRetryStep(this.options.retry, delivery.attempt, this.now());
-      const copy =
-        step?.kind === 'retry'
-          ? retryCopy(origin(delivery.message), reason, step.attempt, step.dueAt)
-          : deadLetterCopy(
-              origin(delivery.message),
-              step ? { ...reason, code: step.code } : reason,
-              nowDate,
-            );
+      const copy = this.setAsideCopy(attempt, delivery, error, kind);
       copies.push(copy);
-      this.log(payload).warn(
+      this.log(attempt.payload).warn(
         {
           eventId: delivery.event.id,
           attempt: delivery.attempt,
           kind,
-          code: reason.code,
+          code: failureCode(error),
           to: copy.topic,
           err: error,
         },
         'handler failed; event set aside',
       );
     }
-    await sendCopies(this.options.producer, copies);
-    counts.set('handled', succeeded.length);
-    for (const copy of copies) {
+    return copies;
+  }
+
+  /** The next retry step, or the dead-letter topic when the error is permanent or retries ran out. */
+  private setAsideCopy(
+    attempt: ChunkAttempt,
+    delivery: Delivery,
+    error: unknown,
+    kind: FailureKind,
+  ): SetAsideCopy {
+    const reason = { code: failureCode(error), message: failureMessage(error) };
+    const origin = attempt.origin(delivery.message);
+    const step =
+      kind === 'permanent'
+        ? undefined
+        : nextRetryStep(this.options.retry, delivery.attempt, this.now());
+    if (step?.kind === 'retry') return retryCopy(origin, reason, step.attempt, step.dueAt);
+    return deadLetterCopy(origin, step ? { ...reason, code: step.code } : reason, attempt.nowDate);
+  }
+
+  private countOutcomes(
+    attempt: ChunkAttempt,
+    outcome: { duplicates: number; handled: number; copies: SetAsideCopy[] },
+  ): void {
+    const { route, payload } = attempt;
+    const counts = new Map<ConsumeResult, number>([
+      ['duplicate', outcome.duplicates],
+      ['handled', outcome.handled],
+    ]);
+    for (const copy of outcome.copies) {
       const result = copy.topic === dlqTopicOf(route.sourceTopic) ? 'dead_lettered' : 'retried';
       counts.set(result, (counts.get(result) ?? 0) + 1);
     }
     for (const [result, count] of counts)
-      this.options.metrics?.eventsConsumed(this.options.groupId, batch.topic, result, count);
-    return 'done';
+      this.options.metrics?.eventsConsumed(
+        this.options.groupId,
+        payload.batch.topic,
+        result,
+        count,
+      );
   }
 
   /**

@@ -1,8 +1,12 @@
 import type { Producer } from 'kafkajs';
-import { CLOUDEVENTS_CONTENT_TYPE, type AnyCloudEvent } from '@app/contracts';
+import {
+  CLOUDEVENTS_CONTENT_TYPE,
+  type AnyCloudEvent,
+  type OutboxEntry,
+  toOutboxEntry,
+} from '@app/contracts';
 import type { TopicMap } from './kafka-env';
 import type { MessagingMetrics } from './messaging-metrics';
-import { type OutboxEntry, toOutboxEntry } from './outbox/outbox-entry';
 import { groupByTopic } from './topic-messages';
 
 /**

@@ -10,9 +10,18 @@ export * from './set-aside';
 export * from './event-handlers';
 export * from './processed-event-store';
 export * from './batch-processor';
+export * from './consumer-settings';
 export * from './kafka-event.server';
 export * from './messaging-metrics';
-export * from './outbox/outbox-entry';
+// The outbox port lives in @app/contracts; re-exported because the relay's API speaks it.
+export {
+  EMPTY_OUTBOX_BATCH,
+  toOutboxEntry,
+  type OutboxBatch,
+  type OutboxEntry,
+  type OutboxStore,
+  type PendingOutbox,
+} from '@app/contracts';
 export * from './outbox/outbox-relay';
 export * from './broker-health';
 export * from './event-microservice';

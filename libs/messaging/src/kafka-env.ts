@@ -3,7 +3,7 @@ import { DEFAULT_TOPICS, EVENT_TYPES, type EventType } from '@app/contracts';
 import { commaList, nodeEnv, onOff, positiveInt, readableFile } from '@app/config';
 import { kafkaSecurityProblems, SASL_MECHANISMS, SECURITY_KEYS } from './kafka-security';
 import { parseRetryDelays } from './retry-policy';
-import type { ConsumerSettings } from './kafka-event.server';
+import type { ConsumerSettings } from './consumer-settings';
 
 export type TopicMap = Readonly<Record<EventType, string>>;
 

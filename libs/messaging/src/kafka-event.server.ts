@@ -4,26 +4,11 @@ import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { type EventType, isEventType, retryTopicOf } from '@app/contracts';
 import { BatchProcessor, type HandlerRoute } from './batch-processor';
+import type { ConsumerSettings } from './consumer-settings';
 import type { EventContext, HandlerExtras } from './event-handlers';
 import type { TopicMap } from './kafka-env';
 import type { MessagingMetrics } from './messaging-metrics';
 import type { ProcessedEventStore } from './processed-event-store';
-import type { RetryPolicy } from './retry-policy';
-
-export interface ConsumerSettings {
-  groupId: string;
-  /** Partitions handled at once: the bound on in-flight work. */
-  concurrency: number;
-  maxBatch: number;
-  sessionTimeoutMs: number;
-  unavailableMaxWaitMs: number;
-  retry: RetryPolicy;
-  /**
-   * The broker holds a fetch until this much data is waiting (or the long-poll ends), so a
-   * consumer whose handler pays per batch gets full batches instead of a trickle. Default 1.
-   */
-  minFetchBytes?: number;
-}
 
 export interface KafkaEventServerOptions {
   kafka: Kafka;

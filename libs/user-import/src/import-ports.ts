@@ -1,5 +1,4 @@
-import type { AnyCloudEvent, UserImportUploadedData } from '@app/contracts';
-import type { OutboxBatch } from '@app/messaging';
+import type { AnyCloudEvent, UserImportUploadedData, OutboxBatch } from '@app/contracts';
 import type { UserStateStore } from '@app/verification';
 import type { RowOutcome } from './decide-import-rows';
 

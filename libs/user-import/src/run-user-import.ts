@@ -7,8 +7,8 @@ import {
   type ImportRejectionReason,
   type UserImportCompletedInput,
   type UserImportUploadedData,
+  type OutboxBatch,
 } from '@app/contracts';
-import type { OutboxBatch } from '@app/messaging';
 import {
   sameAddress,
   StateConflictError,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventPublisher } from '../event-publisher';
-import type { OutboxBatch, OutboxStore } from './outbox-entry';
+import type { OutboxBatch, OutboxStore } from '@app/contracts';
 
 export interface OutboxRelayOptions {
   sweepIntervalMs: number;

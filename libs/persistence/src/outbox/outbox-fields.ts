@@ -1,7 +1,12 @@
 import { type Model, Schema } from 'mongoose';
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
-import { EVENT_TYPES } from '@app/contracts';
-import type { OutboxBatch, OutboxEntry, OutboxStore, PendingOutbox } from '@app/messaging';
+import {
+  EVENT_TYPES,
+  type OutboxBatch,
+  type OutboxEntry,
+  type OutboxStore,
+  type PendingOutbox,
+} from '@app/contracts';
 
 /** The outbox part of any such document, as the raw driver sees it. */
 interface OutboxDocument extends OutboxFields {

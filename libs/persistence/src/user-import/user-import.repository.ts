@@ -5,8 +5,9 @@ import {
   type AnyCloudEvent,
   type CloudEvent,
   type UserImportCompletedData,
+  toOutboxEntry,
+  type OutboxBatch,
 } from '@app/contracts';
-import { toOutboxEntry, type OutboxBatch } from '@app/messaging';
 import type { ImportProgressStore, ImportScope, ImportStart, RowOutcome } from '@app/user-import';
 import { ignoreNamespaceExists, isDuplicateKey } from '../mongo-errors';
 import { MongoOutboxStore } from '../outbox/outbox-fields';

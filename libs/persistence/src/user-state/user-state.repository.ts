@@ -1,6 +1,6 @@
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
-import { toOutboxEntry, type PendingOutbox } from '@app/messaging';
+import { toOutboxEntry, type PendingOutbox } from '@app/contracts';
 import type {
   LinkWrite,
   SavedStates,

@@ -1,7 +1,6 @@
 import type { Collection } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
-import type { AnyCloudEvent } from '@app/contracts';
-import { toOutboxEntry, type OutboxBatch } from '@app/messaging';
+import { type AnyCloudEvent, toOutboxEntry, type OutboxBatch } from '@app/contracts';
 import type { LinkUse, LinkUseStore } from '@app/verification';
 import { isDuplicateKey, ignoreNamespaceExists } from '../mongo-errors';
 import { MongoOutboxStore } from '../outbox/outbox-fields';

@@ -1,4 +1,11 @@
-import { type AnyCloudEvent, type EventType, kafkaKeyOf, serializeEvent } from '@app/contracts';
+import type { AnyCloudEvent } from './cloud-event';
+import type { EventType } from './event-types';
+import { kafkaKeyOf } from './kafka-keys';
+import { serializeEvent } from './create-event';
+
+// The outbox port. It lives here, beside the events it carries, so that the domain can hand its
+// writes' events on (OutboxBatch) without knowing the broker: persistence implements the store,
+// messaging's OutboxRelay publishes the batch, and both depend on this file, not on each other.
 
 /**
  * An event waiting to be published, stored inside the document whose change implies it, in the
@@ -36,7 +43,7 @@ export interface OutboxStore {
   acknowledge(published: readonly PendingOutbox[]): Promise<void>;
 }
 
-/** What a write with events returns: publish it with OutboxRelay.flush. */
+/** What a write with events returns: the app publishes it (OutboxRelay.flush in messaging). */
 export interface OutboxBatch {
   store: OutboxStore;
   pending: readonly PendingOutbox[];
