@@ -1,30 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
-import helmet from 'helmet';
-
-/**
- * Headers of every response: no scripts at all, styles and form posts only to this origin, no
- * framing, and no Referer, so the token in the URL never leaves for another site.
- */
-export function securityHeaders(secure: boolean): ReturnType<typeof helmet> {
-  return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        ...(secure ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: secure,
-  });
-}
 
 export interface PageCsrf {
   /** Sets the cookie and returns the value for the form's hidden field. */

@@ -1,50 +1,92 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
-import type { Logger } from 'pino';
-import { OutboxRelay } from '@app/messaging';
-import { ObservabilityModule, OutcomeCounter } from '@app/observability';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import {
+  LinkUseRepository,
+  MongoRateLimits,
+  UserStateRepository,
+  VerificationLinkRepository,
+} from '@app/persistence';
 import { PageRenderer } from '@app/pages';
+import {
+  outboxRelayProvider,
+  outcomeCounterProvider,
+  repositoryProvider,
+  SERVICE_CONFIG,
+} from '@app/service-runtime';
 import { VerificationLinkPage } from '@app/verification';
-import { PAGE_CSRF, PAGE_OPTIONS, type PageCsrf, type PageOptions } from './page-providers';
-import { VerifyController } from './verify.controller';
+import type { PageConfig } from './config';
+import { PAGE_CSRF, PAGE_OPTIONS, type PageOptions } from './page-providers';
+import { pageCsrf } from './page-security';
+import { CONFIRMATION_OUTCOMES, VerifyController } from './verify.controller';
 
-@Module({})
-export class VerificationPageModule {
-  static register(resources: {
-    logger: Logger;
-    outbox: OutboxRelay;
-    linkPage: VerificationLinkPage;
-    pages: PageRenderer;
-    csrf: PageCsrf;
-    options: PageOptions;
-    rateLimitPerMinute: number;
-    /** Where requests are counted: shared by every instance (MongoDB). */
-    rateLimits: ThrottlerStorage;
-    outcomes: OutcomeCounter;
-  }): DynamicModule {
-    return {
-      module: VerificationPageModule,
-      imports: [
-        ObservabilityModule.forRoot(resources.logger),
-        ThrottlerModule.forRoot({
-          throttlers: [{ ttl: 60_000, limit: resources.rateLimitPerMinute }],
-          storage: resources.rateLimits,
-          // One budget per client address for the whole page: by default each route counts
-          // apart, which would double what a guesser gets by alternating GET and POST.
-          generateKey: (_context, tracker) => `verify:${tracker}`,
-        }),
-      ],
-      controllers: [VerifyController],
-      providers: [
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
-        { provide: OutboxRelay, useValue: resources.outbox },
-        { provide: OutcomeCounter, useValue: resources.outcomes },
-        { provide: VerificationLinkPage, useValue: resources.linkPage },
-        { provide: PageRenderer, useValue: resources.pages },
-        { provide: PAGE_CSRF, useValue: resources.csrf },
-        { provide: PAGE_OPTIONS, useValue: resources.options },
-      ],
-    };
-  }
-}
+export const PAGE_SERVICE = 'verification-page';
+export const EVENT_SOURCE = '/connect-provisioning/verification-page';
+
+const retention = (config: PageConfig) => ({ retentionDays: config.LINK_RETENTION_DAYS });
+const STORES = [
+  repositoryProvider(
+    VerificationLinkRepository,
+    (c, config: PageConfig) => new VerificationLinkRepository(c, retention(config)),
+  ),
+  repositoryProvider(UserStateRepository, (c) => new UserStateRepository(c)),
+  repositoryProvider(
+    LinkUseRepository,
+    (c, config: PageConfig) => new LinkUseRepository(c, retention(config)),
+  ),
+  // Requests are counted in MongoDB: one budget shared by every instance.
+  repositoryProvider(MongoRateLimits, (c) => new MongoRateLimits(c, PAGE_SERVICE)),
+];
+
+@Module({ providers: STORES, exports: STORES.map((p) => p.provide) })
+class PageStoresModule {}
+
+const secure = (config: PageConfig) => new URL(config.PUBLIC_BASE_URL).protocol === 'https:';
+
+@Module({
+  imports: [
+    PageStoresModule,
+    ThrottlerModule.forRootAsync({
+      imports: [PageStoresModule],
+      inject: [MongoRateLimits, SERVICE_CONFIG],
+      useFactory: (storage: MongoRateLimits, config: PageConfig) => ({
+        throttlers: [{ ttl: 60_000, limit: config.PAGE_RATE_LIMIT_PER_MINUTE }],
+        storage,
+        // One budget per client address for the whole page: by default each route counts
+        // apart, which would double what a guesser gets by alternating GET and POST.
+        generateKey: (_context, tracker) => `verify:${tracker}`,
+      }),
+    }),
+  ],
+  controllers: [VerifyController],
+  providers: [
+    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    outboxRelayProvider([LinkUseRepository], (uses) => [uses.outbox]),
+    outcomeCounterProvider(CONFIRMATION_OUTCOMES),
+    {
+      provide: VerificationLinkPage,
+      useFactory: (
+        links: VerificationLinkRepository,
+        states: UserStateRepository,
+        uses: LinkUseRepository,
+      ) => new VerificationLinkPage(links, states, uses, { source: EVENT_SOURCE }),
+      inject: [VerificationLinkRepository, UserStateRepository, LinkUseRepository],
+    },
+    // Relative, so the page works behind a proxy that mounts it under a path.
+    { provide: PageRenderer, useFactory: () => new PageRenderer('../assets') },
+    {
+      provide: PAGE_CSRF,
+      useFactory: (config: PageConfig) => pageCsrf(config.PAGE_CSRF_SECRET, secure(config)),
+      inject: [SERVICE_CONFIG],
+    },
+    {
+      provide: PAGE_OPTIONS,
+      useFactory: (config: PageConfig): PageOptions => ({
+        loginUrl: config.LOGIN_URL,
+        minResponseMs: config.PAGE_MIN_RESPONSE_MS,
+      }),
+      inject: [SERVICE_CONFIG],
+    },
+  ],
+})
+export class VerificationPageModule {}

@@ -1,28 +1,20 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import type { Logger } from 'pino';
-import { OutboxRelay } from '@app/messaging';
-import { ObservabilityModule, OutcomeCounter } from '@app/observability';
+import { Module } from '@nestjs/common';
+import { EmailVerifiedLogRepository, UserStateRepository } from '@app/persistence';
+import { outcomeCounterProvider } from '@app/service-runtime';
 import { LinkVismaConnect } from '@app/verification';
-import { EmailVerifiedHandler } from './email-verified.handler';
+import { EmailVerifiedHandler, VERIFICATION_OUTCOMES } from './email-verified.handler';
 
 /** The linker runs in its own consumer group: a big bulk request never delays a link. */
-@Module({})
-export class LinkerModule {
-  static register(resources: {
-    logger: Logger;
-    outbox: OutboxRelay;
-    outcomes: OutcomeCounter;
-    linkVismaConnect: LinkVismaConnect;
-  }): DynamicModule {
-    return {
-      module: LinkerModule,
-      imports: [ObservabilityModule.forRoot(resources.logger)],
-      controllers: [EmailVerifiedHandler],
-      providers: [
-        { provide: OutboxRelay, useValue: resources.outbox },
-        { provide: OutcomeCounter, useValue: resources.outcomes },
-        { provide: LinkVismaConnect, useValue: resources.linkVismaConnect },
-      ],
-    };
-  }
-}
+@Module({
+  controllers: [EmailVerifiedHandler],
+  providers: [
+    outcomeCounterProvider(VERIFICATION_OUTCOMES),
+    {
+      provide: LinkVismaConnect,
+      useFactory: (states: UserStateRepository, verified: EmailVerifiedLogRepository) =>
+        new LinkVismaConnect(states, verified),
+      inject: [UserStateRepository, EmailVerifiedLogRepository],
+    },
+  ],
+})
+export class LinkerModule {}

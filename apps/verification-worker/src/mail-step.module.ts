@@ -1,28 +1,78 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { OutboxRelay } from '@app/messaging';
-import { ObservabilityModule, OutcomeCounter } from '@app/observability';
+import type { Registry } from 'prom-client';
+import {
+  createMailTransport,
+  MailRenderer,
+  mailTransportConfigFrom,
+  MeteredMailTransport,
+} from '@app/mail';
+import {
+  RequestProgressRepository,
+  UserStateRepository,
+  VerificationLinkRepository,
+} from '@app/persistence';
+import { LOGGER, METRICS, outcomeCounterProvider, SERVICE_CONFIG } from '@app/service-runtime';
 import { SendVerificationMails } from '@app/verification';
-import { VerificationMailRequestedHandler } from './verification-mail-requested.handler';
+import type { WorkerConfig } from './config';
+import {
+  MAIL_OUTCOMES,
+  VerificationMailRequestedHandler,
+} from './verification-mail-requested.handler';
+import { EVENT_SOURCE } from './verification-requested.handler';
+import { TemplateVerificationMailer } from './verification-mailer';
+
+function mailTransport(config: WorkerConfig, metrics: Registry, log: Logger): MeteredMailTransport {
+  if (!config.SMTP_URL)
+    log.warn(
+      { folder: config.MAIL_OUTBOX_DIR },
+      'SMTP_URL is not set: mails are written as .eml files',
+    );
+  return new MeteredMailTransport(createMailTransport(mailTransportConfigFrom(config)), metrics);
+}
+
+function sendMails(
+  config: WorkerConfig,
+  transport: MeteredMailTransport,
+  stores: [UserStateRepository, VerificationLinkRepository, RequestProgressRepository],
+): SendVerificationMails {
+  const mailer = new TemplateVerificationMailer(new MailRenderer(), transport, {
+    from: config.MAIL_FROM,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    loginUrl: config.LOGIN_URL,
+    messageIdDomain: config.MESSAGE_ID_DOMAIN,
+  });
+  return new SendVerificationMails(...stores, mailer, {
+    tokenTtlMs: config.VERIFICATION_TOKEN_TTL_MS,
+    source: EVENT_SOURCE,
+  });
+}
 
 /** The mail step runs in its own consumer group, so a slow SMTP server never stalls decisions. */
-@Module({})
-export class MailStepModule {
-  static register(resources: {
-    logger: Logger;
-    outbox: OutboxRelay;
-    outcomes: OutcomeCounter;
-    sendMails: SendVerificationMails;
-  }): DynamicModule {
-    return {
-      module: MailStepModule,
-      imports: [ObservabilityModule.forRoot(resources.logger)],
-      controllers: [VerificationMailRequestedHandler],
-      providers: [
-        { provide: OutboxRelay, useValue: resources.outbox },
-        { provide: OutcomeCounter, useValue: resources.outcomes },
-        { provide: SendVerificationMails, useValue: resources.sendMails },
+@Module({
+  controllers: [VerificationMailRequestedHandler],
+  providers: [
+    outcomeCounterProvider(MAIL_OUTCOMES),
+    {
+      provide: MeteredMailTransport,
+      useFactory: mailTransport,
+      inject: [SERVICE_CONFIG, METRICS, LOGGER],
+    },
+    {
+      provide: SendVerificationMails,
+      useFactory: (
+        config: WorkerConfig,
+        transport: MeteredMailTransport,
+        ...stores: [UserStateRepository, VerificationLinkRepository, RequestProgressRepository]
+      ) => sendMails(config, transport, stores),
+      inject: [
+        SERVICE_CONFIG,
+        MeteredMailTransport,
+        UserStateRepository,
+        VerificationLinkRepository,
+        RequestProgressRepository,
       ],
-    };
-  }
-}
+    },
+  ],
+})
+export class MailStepModule {}
