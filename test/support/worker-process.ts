@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { activeLogCapture } from './log-capture';
 import { waitFor } from './wait-for';
 
 const root = resolve(__dirname, '../..');
@@ -39,6 +40,9 @@ export async function startWorkerProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
+  // Shown under a failed test, beside the in-process lines (quiet-environment.ts).
+  const capture = activeLogCapture();
+  const source = `[${app} ${child.pid}]`;
   let stderr = '';
   let pending = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -46,6 +50,7 @@ export async function startWorkerProcess(
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     for (const line of lines) {
+      capture?.add(source, line);
       try {
         logs.push(JSON.parse(line) as Record<string, unknown>);
       } catch {
@@ -53,7 +58,10 @@ export async function startWorkerProcess(
       }
     }
   });
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    capture?.add(`${source} stderr:`, chunk.toString());
+  });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   let gone = false;
   void exited.then(() => (gone = true));

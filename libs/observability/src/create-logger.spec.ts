@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger } from './create-logger';
+import { createLogger, setDefaultLogDestination } from './create-logger';
 import { maskAddresses, maskEmail, maskEmailsIn, maskLogLine } from './redaction';
 
 function capture() {
@@ -138,6 +140,38 @@ describe('createLogger', () => {
       email: 'a***@e***.se',
       user: { email: 'b***@e***.se', token: '[redacted]' },
       data: { users: [{ userId: 'u1', email: 'c***@e***.se' }] },
+    });
+  });
+});
+
+describe('the default destination', () => {
+  const options = { service: 'test', version: '0.0.0', level: 'info' };
+
+  it('is stdout, as JSON lines, unless something chose another', () => {
+    const script = `require('./create-logger').createLogger(${JSON.stringify(options)}).warn('to stdout')`;
+    const stdout = execFileSync(process.execPath, ['-r', '@swc-node/register', '-e', script], {
+      cwd: __dirname,
+      env: { ...process.env, SWC_NODE_PROJECT: resolve(__dirname, '../../../tsconfig.json') },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ service: 'test', level: 'warn', msg: 'to stdout' });
+  });
+
+  it('can be replaced for loggers created afterwards, and put back', () => {
+    const written: string[] = [];
+    const previous = setDefaultLogDestination(() => ({ write: (line) => written.push(line) }));
+    try {
+      createLogger(options).warn('to the replacement at anna@firma.se');
+      const { logger, lines } = capture();
+      logger.warn('to its own destination');
+      expect(lines).toHaveLength(1);
+    } finally {
+      setDefaultLogDestination(previous);
+    }
+    expect(written).toHaveLength(1);
+    expect(JSON.parse(written[0]!)).toMatchObject({
+      service: 'test',
+      msg: 'to the replacement at a***@f***.se',
     });
   });
 });

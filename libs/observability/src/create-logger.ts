@@ -9,6 +9,22 @@ export interface LoggerOptions {
   destination?: pino.DestinationStream;
 }
 
+const stdout = (): pino.DestinationStream => pino.destination({ sync: false });
+let defaultDestination = stdout;
+
+/**
+ * Where loggers created without a `destination` write from now on (no argument: stdout again);
+ * returns the previous choice. The test harness collects every in-process app's lines this way
+ * and prints them only for a failed test, without the apps knowing they run under jest.
+ */
+export function setDefaultLogDestination(
+  destination: () => pino.DestinationStream = stdout,
+): () => pino.DestinationStream {
+  const previous = defaultDestination;
+  defaultDestination = destination;
+  return previous;
+}
+
 /**
  * JSON logs with the service and version on every line. Secrets are removed by key; addresses
  * are masked in every string of the finished line, so a careless `logger.info({ user })` or an
@@ -27,6 +43,6 @@ export function createLogger(options: LoggerOptions): Logger {
       hooks: { streamWrite: maskLogLine },
       redact: { paths: SECRET_LOG_PATHS, censor: '[redacted]' },
     },
-    options.destination ?? pino.destination({ sync: false }),
+    options.destination ?? defaultDestination(),
   );
 }
