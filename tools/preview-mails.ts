@@ -7,7 +7,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import Handlebars from 'handlebars';
 import { MAIL_LOCALES, MAIL_TEMPLATES, MailRenderer, type MailTemplateName } from '@app/mail';
+import { PLAIN_SITE_HEADER, registerSiteLayout, SITE_STYLESHEET, type SiteFrame } from '@app/pages';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -18,11 +20,36 @@ function outDirFrom(argv: readonly string[]): string {
   return resolve(value ?? 'artifacts/mail-preview');
 }
 
-const escapeHtml = (value: string): string =>
-  value.replace(
-    /[&<>"]/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
-  );
+/** The index in the frame of the pages and the console, with its stylesheet beside it. */
+const INDEX = `{{#> layout title="Mail preview"}}
+<h1>Mail preview</h1>
+<p>Generated {{generatedAt}} from sample data.</p>
+<ul>
+{{#each mails}}<li><strong>{{base}}</strong>: {{subject}}<br><a href="{{files.html}}">HTML</a> · <a href="{{files.text}}">text</a> · <a href="{{files.subject}}">subject</a></li>
+{{/each}}</ul>
+{{/layout}}`;
+
+interface PreviewRow {
+  base: string;
+  subject: string;
+  files: { html: string; text: string; subject: string };
+}
+
+function renderIndex(mails: readonly PreviewRow[]): string {
+  const hbs = Handlebars.create();
+  const options = { strict: true, knownHelpers: {}, knownHelpersOnly: true };
+  registerSiteLayout(hbs, options, { header: PLAIN_SITE_HEADER });
+  const frame: SiteFrame = {
+    lang: 'en',
+    site: 'Flex HRM',
+    stylesheet: STYLESHEET,
+    refreshSeconds: null,
+    narrow: false,
+  };
+  return hbs.compile(INDEX, options)({ frame, mails, generatedAt: new Date().toISOString() });
+}
+
+const STYLESHEET = 'site.css';
 
 /** Best effort: a missing or failing browser must not fail the preview itself. */
 async function screenshot(htmlFile: string, pngFile: string): Promise<boolean> {
@@ -52,7 +79,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const renderer = new MailRenderer();
   const written: string[] = [];
-  const rows: string[] = [];
+  const rows: PreviewRow[] = [];
 
   // Object.keys loses the key type; MAIL_TEMPLATES is typed by MailTemplateName.
   for (const name of Object.keys(MAIL_TEMPLATES) as MailTemplateName[]) {
@@ -68,30 +95,14 @@ async function main(): Promise<void> {
       writeFileSync(join(outDir, files.text), mail.text);
       writeFileSync(join(outDir, files.subject), `${mail.subject}\n`);
       written.push(...Object.values(files).map((file) => join(outDir, file)));
-      rows.push(
-        `<li><strong>${escapeHtml(base)}</strong>: ${escapeHtml(mail.subject)}<br>` +
-          `<a href="${files.html}">HTML</a> · <a href="${files.text}">text</a> · ` +
-          `<a href="${files.subject}">subject</a></li>`,
-      );
+      rows.push({ base, subject: mail.subject, files });
     }
   }
 
   const index = join(outDir, 'index.html');
-  writeFileSync(
-    index,
-    [
-      '<!DOCTYPE html>',
-      '<html lang="en">',
-      '<head><meta charset="utf-8"><title>Mail preview</title></head>',
-      '<body style="font-family:Arial,Helvetica,sans-serif;max-width:720px;margin:24px auto;">',
-      '<h1>Mail preview</h1>',
-      `<p>Generated ${escapeHtml(new Date().toISOString())} from sample data.</p>`,
-      `<ul>\n${rows.join('\n')}\n</ul>`,
-      '</body>',
-      '</html>',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(index, renderIndex(rows));
+  writeFileSync(join(outDir, STYLESHEET), SITE_STYLESHEET);
+  written.push(join(outDir, STYLESHEET));
   written.push(index);
 
   const png = join(outDir, 'verification.sv.png');

@@ -8,6 +8,11 @@ root="$(cd "$here/../.." && pwd)"
 cd "$root"
 
 t0=$(date +%s)
+# The pinned Node LTS, whatever the machine has: npx, jest and the apps the tests spawn
+# (process.execPath) all find it first on PATH.
+PATH="$(bash "$here/ensure-node.sh"):$PATH"
+export PATH
+echo "[test] node $(node --version)" >&2
 bash "$here/ensure-deps.sh"
 # The browser test drives Debian's chromium (playwright-core cannot download one here).
 bash "$here/ensure-chromium.sh"
@@ -42,6 +47,8 @@ npx tsc -p bench/tsconfig.json --noEmit
 npx tsc -p chaos/tsconfig.json --noEmit
 echo "[test] lint" >&2
 npx eslint . --max-warnings=0
+# The layers of docs/architecture.md (.dependency-cruiser.cjs): a wrong import fails here.
+npm run --silent lint:deps
 npx prettier --check . >/dev/null || { echo "[test] formatting differs: run npm run format" >&2; exit 1; }
 echo "[test] unit and end-to-end tests" >&2
 npx jest --ci "$@"

@@ -8,4 +8,5 @@ export * from './file-mail-transport';
 export * from './create-mail-transport';
 export * from './mail-env';
 export { MAIL_TEMPLATES } from './templates';
+export { FORGOT_PASSWORD, NEXT_STEP } from './templates/next-step';
 export * from './metered-mail-transport';

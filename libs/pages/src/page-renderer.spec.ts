@@ -1,3 +1,6 @@
+import { MailRenderer, NEXT_STEP } from '@app/mail';
+import { PAGE_STYLESHEET } from './page-stylesheet';
+import { SITE_STYLESHEET } from './site-stylesheet';
 import { PageRenderer } from './page-renderer';
 
 describe('PageRenderer', () => {
@@ -41,5 +44,33 @@ describe('PageRenderer', () => {
     });
     expect(html).not.toContain('<img src=x>');
     expect(html).not.toContain('"><script>');
+  });
+});
+
+describe('one next step and one frame', () => {
+  const pages = new PageRenderer('/assets');
+  const mails = new MailRenderer();
+  const strong = (text: string) => `<strong>${text}</strong>`;
+
+  it('R4: the page after verifying and both mails give the next step in the same words', () => {
+    const page = pages.render('verified', { loginUrl: 'https://login.example/' });
+    const sv = mails.renderSample('verification', 'sv');
+    const en = mails.renderSample('verification', 'en');
+    for (const html of [page, sv.html]) {
+      expect(html).toContain(NEXT_STEP.sv.heading);
+      expect(html).toContain(NEXT_STEP.sv.choose(strong));
+      expect(html).toContain(NEXT_STEP.en.button);
+    }
+    expect(en.html).toContain(NEXT_STEP.en.choose(strong));
+    expect(sv.text).toContain(NEXT_STEP.sv.choose());
+    expect(en.text).toContain(NEXT_STEP.en.choose());
+  });
+
+  it('draws every page in the shared frame, its stylesheet first in page.css', () => {
+    for (const { html } of pages.samples()) {
+      expect(html).toContain('<header class="top"><span class="brand">Flex HRM · Visma Connect');
+      expect(html).toMatch(/<title>[^<]+ · Flex HRM<\/title>/);
+    }
+    expect(PAGE_STYLESHEET.startsWith(SITE_STYLESHEET)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { formatMailDate } from '@app/mail';
-import { PAGE_LAYOUT, PAGE_SOURCES } from './page-templates';
+import { PAGE_SOURCES } from './page-templates';
+import { PLAIN_SITE_HEADER, registerSiteLayout, type SiteFrame } from './site-layout';
 
 /** What each page needs; a page without fields renders from the frame's data alone. */
 export interface PageViews {
@@ -46,9 +47,10 @@ type Compiled = (view: object) => string;
  */
 export class PageRenderer {
   private readonly compiled = new Map<PageName, Compiled>();
+  private readonly frame: SiteFrame;
 
   /** @param assetsPath where /assets is mounted, as seen from a page, e.g. "/assets". */
-  constructor(private readonly assetsPath = '/assets') {
+  constructor(assetsPath = '/assets') {
     const hbs = Handlebars.create();
     const options = { strict: true, knownHelpers: { formatDate: true }, knownHelpersOnly: true };
     hbs.registerHelper('formatDate', (value: unknown, locale: unknown): string => {
@@ -56,7 +58,14 @@ export class PageRenderer {
       if (locale !== 'sv' && locale !== 'en') throw new TypeError('formatDate: sv or en');
       return formatMailDate(value, locale);
     });
-    hbs.registerPartial('layout', hbs.compile(PAGE_LAYOUT, options));
+    registerSiteLayout(hbs, options, { header: PLAIN_SITE_HEADER });
+    this.frame = {
+      lang: 'sv',
+      site: 'Flex HRM',
+      stylesheet: `${assetsPath}/page.css`,
+      refreshSeconds: null,
+      narrow: false,
+    };
     for (const name of Object.keys(PAGE_SOURCES) as PageName[]) {
       this.compiled.set(name, hbs.compile(PAGE_SOURCES[name], options));
       this.render(name, SAMPLES[name]);
@@ -66,7 +75,7 @@ export class PageRenderer {
   render<K extends PageName>(name: K, view: PageViews[K]): string {
     const template = this.compiled.get(name);
     if (!template) throw new Error(`page template ${name} is not registered`);
-    return template({ ...view, assetsPath: this.assetsPath });
+    return template({ ...view, frame: this.frame });
   }
 
   /** Every page with sample data: for the preview command. */

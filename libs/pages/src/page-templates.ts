@@ -1,39 +1,23 @@
-// Pages in Swedish first, with English beside them in a section marked lang="en" so screen
-// readers switch voice. No scripts anywhere: every page works without JavaScript.
+import { NEXT_STEP } from '@app/mail';
 
-/** Frame of every page; called as `{{#> layout title=...}}body{{/layout}}`. */
-export const PAGE_LAYOUT = `<!DOCTYPE html>
-<html lang="sv">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>{{title}} · Flex HRM</title>
-<link rel="stylesheet" href="{{assetsPath}}/page.css">
-</head>
-<body>
-<header class="brand">Flex HRM · Visma Connect</header>
-<main>
-{{> @partial-block}}
-</main>
-</body>
-</html>
-`;
+// Pages in Swedish first, with English beside them in a section marked lang="en" so screen
+// readers switch voice. No scripts anywhere: every page works without JavaScript. The frame
+// (`{{#> layout title=...}}`) is the shared one of site-layout.ts.
 
 const askAdministrator = {
   sv: 'Be din administratör i Flex HRM att skicka ett nytt verifieringsmeddelande till dig.',
   en: 'Ask your Flex HRM administrator to send you a new verification message.',
 };
 
-const nextSteps = `<h2>Nästa steg: skapa ditt lösenord</h2>
+const nextSteps = `<h2>${NEXT_STEP.sv.heading}</h2>
 <ol>
 <li>Öppna inloggningssidan.</li>
-<li>Välj <strong>”Glömt ditt lösenord?”</strong> och följ instruktionerna för att skapa ditt lösenord.</li>
+<li>${NEXT_STEP.sv.choose((text) => `<strong>${text}</strong>`)}</li>
 <li>Logga sedan in i Flex HRM med din e-postadress och ditt nya lösenord.</li>
 </ol>
 <p><a class="button" href="{{loginUrl}}">Till inloggningssidan</a></p>`;
 
-const nextStepsEnglish = `<p><strong>Next step:</strong> open the login page and choose “Glömt ditt lösenord?” (Forgot your password?) to create your password, then sign in to Flex HRM with your e-mail address and the new password.</p>`;
+const nextStepsEnglish = `<p><strong>Next step:</strong> open the login page and choose ${NEXT_STEP.en.button} to create your password, then sign in to Flex HRM with your e-mail address and the new password.</p>`;
 
 function problemPage(title: string, sv: string, enTitle: string, en: string): string {
   return `{{#> layout title="${title}"}}

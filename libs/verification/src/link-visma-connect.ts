@@ -3,8 +3,8 @@ import {
   vismaConnectLinkedId,
   type AnyCloudEvent,
   type EmailVerifiedData,
+  type OutboxBatch,
 } from '@app/contracts';
-import type { OutboxBatch } from '@app/messaging';
 import { sameAddress } from './email-address';
 import { statusChangedEvent } from './status-changed-event';
 import type { Cause, UserState, UserStateStore } from './user-state';

@@ -1,9 +1,8 @@
-import type { AnyCloudEvent, VerificationRequestedData } from '@app/contracts';
-import type { OutboxBatch } from '@app/messaging';
+import type { AnyCloudEvent, VerificationRequestedData, OutboxBatch } from '@app/contracts';
 import { decideVerification, type Decision, type DecisionPolicy } from './decide-verification';
 import { mailRequestedEvent } from './mail-requested-event';
 import {
-  completeIfDone,
+  RequestCompletion,
   type RequestProgressStore,
   type StandingOutcome,
 } from './request-progress';
@@ -61,12 +60,16 @@ interface Decided {
  * of the part and one bulk write per group of users, never a round trip per user.
  */
 export class RecordVerificationRequest {
+  private readonly completion: RequestCompletion;
+
   constructor(
     private readonly store: UserStateStore,
     private readonly progress: RequestProgressStore,
     private readonly policy: DecisionPolicy,
     private readonly publish: PublishSaved,
-  ) {}
+  ) {
+    this.completion = new RequestCompletion(progress);
+  }
 
   async execute(request: VerificationRequestedData, cause: Cause): Promise<RecordedRequest> {
     const users = lastEntryPerUser(request.users);
@@ -85,7 +88,7 @@ export class RecordVerificationRequest {
     });
     for (let start = 0; start < decided.length; start += USERS_PER_SAVE)
       await this.save(request, decided, start, standing, cause);
-    const completion = await completeIfDone(this.progress, request, cause);
+    const completion = await this.completion.completeIfDone(request, cause);
     return {
       changes: decided.flatMap((d) => d.change ?? []),
       outcomes: decided

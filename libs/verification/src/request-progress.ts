@@ -7,8 +7,8 @@ import {
   SKIP_REASONS,
   type SkipReason,
   verificationBatchCompletedId,
+  type OutboxBatch,
 } from '@app/contracts';
-import type { OutboxBatch } from '@app/messaging';
 
 /** What became of one user in one request; `due` until the mail step settles it. */
 export type OutcomeValue = SkipReason | 'due' | 'sent' | 'failed';
@@ -84,7 +84,11 @@ export interface RequestProgressStore {
    */
   settleMany(settlements: readonly Settlement[]): Promise<OutboxBatch>;
   progress(tenantId: string, requestId: string): Promise<RequestProgress | undefined>;
-  /** Marks the request completed with its event; undefined when another process already did. */
+  /**
+   * Saves the completion event in the request's record unless a completion is saved already
+   * (a compare-and-set on `completedAt`); undefined when one was. Decides nothing: whether
+   * the request is complete is RequestCompletion's call.
+   */
   markCompleted(
     tenantId: string,
     requestId: string,
@@ -161,19 +165,26 @@ export function batchCompletedEvent(
 }
 
 /**
- * Emits the request's completion if it is complete now. Run by whoever handled the last part
- * or the last mail; only one run can mark it completed (RequestProgressStore).
+ * The one owner of a request's completion (R6): the request is complete once every part has
+ * arrived and no mail is still due, and then VerificationBatchCompleted is published once.
+ * Whoever handled the last part or the last mail asks; the store only keeps what it is told.
  */
-export async function completeIfDone(
-  store: RequestProgressStore,
-  request: { tenantId: string; requestId: string },
-  cause: { at: Date; source: string },
-): Promise<OutboxBatch | undefined> {
-  const progress = await store.progress(request.tenantId, request.requestId);
-  if (!progress || !isComplete(progress)) return undefined;
-  return store.markCompleted(
-    request.tenantId,
-    request.requestId,
-    batchCompletedEvent(progress, cause.at, cause.source),
-  );
+export class RequestCompletion {
+  constructor(private readonly store: Pick<RequestProgressStore, 'progress' | 'markCompleted'>) {}
+
+  /** The completion to publish when this request is complete now; undefined otherwise. */
+  async completeIfDone(
+    request: { tenantId: string; requestId: string },
+    cause: { at: Date; source: string },
+  ): Promise<OutboxBatch | undefined> {
+    const progress = await this.store.progress(request.tenantId, request.requestId);
+    if (!progress || !isComplete(progress)) return undefined;
+    // Two last settlements at once both find the request complete: the first save stands,
+    // the other gets undefined and publishes nothing.
+    return this.store.markCompleted(
+      request.tenantId,
+      request.requestId,
+      batchCompletedEvent(progress, cause.at, cause.source),
+    );
+  }
 }

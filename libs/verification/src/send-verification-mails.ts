@@ -1,9 +1,8 @@
-import type { Locale, VerificationMailRequestedData } from '@app/contracts';
-import type { OutboxBatch } from '@app/messaging';
+import type { Locale, VerificationMailRequestedData, OutboxBatch } from '@app/contracts';
 import { sameAddress } from './email-address';
 import {
-  completeIfDone,
   type OutcomeValue,
+  RequestCompletion,
   type RequestProgressStore,
   type SendRef,
   sendKey,
@@ -59,13 +58,17 @@ type Settled = Settlement & { eventId: string };
  * to the transport's pool.
  */
 export class SendVerificationMails {
+  private readonly completion: RequestCompletion;
+
   constructor(
     private readonly store: UserStateStore,
     private readonly links: VerificationLinkStore,
     private readonly progress: RequestProgressStore,
     private readonly mailer: VerificationMailer,
     private readonly options: { tokenTtlMs: number; source: string },
-  ) {}
+  ) {
+    this.completion = new RequestCompletion(progress);
+  }
 
   async execute(requests: readonly MailRequest[], now: Date): Promise<SentBatch> {
     const result: SentBatch = { outcomes: new Map(), retry: new Map(), outbox: [] };
@@ -151,7 +154,7 @@ export class SendVerificationMails {
       settled.map((s) => [JSON.stringify([s.tenantId, s.requestId]), s]),
     );
     for (const request of requests.values()) {
-      const completion = await completeIfDone(this.progress, request, {
+      const completion = await this.completion.completeIfDone(request, {
         at: now,
         source: this.options.source,
       });

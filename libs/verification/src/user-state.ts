@@ -1,5 +1,4 @@
-import type { AnyCloudEvent, Locale, VerificationStatus } from '@app/contracts';
-import type { OutboxBatch } from '@app/messaging';
+import type { AnyCloudEvent, Locale, VerificationStatus, OutboxBatch } from '@app/contracts';
 
 /** One user's place on the way to a Visma Connect link. One per tenant and user. */
 export interface UserState {

@@ -1,5 +1,4 @@
-import type { AnyCloudEvent } from '@app/contracts';
-import type { OutboxBatch } from '@app/messaging';
+import type { AnyCloudEvent, OutboxBatch } from '@app/contracts';
 import { emptyBatch } from './testing/in-memory-progress-store';
 import type { UserState } from './user-state';
 import { issueLink, type VerificationLink } from './verification-link';

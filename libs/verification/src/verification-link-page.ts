@@ -1,5 +1,9 @@
-import { createEvent, emailVerifiedByLinkId, type AnyCloudEvent } from '@app/contracts';
-import type { OutboxBatch } from '@app/messaging';
+import {
+  createEvent,
+  emailVerifiedByLinkId,
+  type AnyCloudEvent,
+  type OutboxBatch,
+} from '@app/contracts';
 import type { UserStateStore } from './user-state';
 import {
   checkLink,

@@ -1,4 +1,7 @@
 import type { MailTemplateSource } from '../mail-types';
+import { NEXT_STEP } from './next-step';
+
+const strong = (text: string) => `<strong>${text}</strong>`;
 
 // Swedish verification mail, with a short English summary at the bottom (users are Swedish
 // first, English beside it). The next step names "Glömt ditt lösenord?" because that is how a
@@ -17,7 +20,7 @@ const footer = `Du får det här meddelandet eftersom en administratör{{#if com
 export const VERIFICATION_SV: MailTemplateSource = {
   subject: 'Verifiera din e-postadress för Visma Connect',
 
-  html: `{{#> layout lang="sv" title=subject preheader="Verifiera din e-postadress och skapa sedan ditt lösenord via ”Glömt ditt lösenord?”."}}
+  html: `{{#> layout lang="sv" title=subject preheader="Verifiera din e-postadress och skapa sedan ditt lösenord via ${NEXT_STEP.sv.button}."}}
 {{#*inline "footer"}}${footer}{{/inline}}
 <h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#12355b;">Verifiera din e-postadress</h1>
 <p style="margin:0 0 16px;">{{#if displayName}}Hej {{displayName}}!{{else}}Hej!{{/if}}</p>
@@ -26,14 +29,14 @@ export const VERIFICATION_SV: MailTemplateSource = {
 ${button}
 <p style="margin:0 0 16px;">Fungerar inte knappen? Kopiera länken och klistra in den i webbläsaren:<br><a href="{{verifyUrl}}" style="color:#0b5cad;word-break:break-all;">{{verifyUrl}}</a></p>
 <p style="margin:0 0 24px;">Länken gäller till <strong>{{formatDate expiresAt "sv"}}</strong> och kan bara användas en gång.</p>
-<h2 style="margin:0 0 8px;font-size:18px;line-height:1.3;color:#12355b;">Nästa steg: skapa ditt lösenord</h2>
+<h2 style="margin:0 0 8px;font-size:18px;line-height:1.3;color:#12355b;">${NEXT_STEP.sv.heading}</h2>
 <ol style="margin:0 0 24px;padding-left:24px;">
 <li style="margin-bottom:8px;">Öppna länken ovan och tryck på knappen på sidan som visas. Då verifieras adressen och din Visma Connect-inloggning aktiveras.</li>
 <li style="margin-bottom:8px;">Gå sedan till inloggningssidan: <a href="{{loginUrl}}" style="color:#0b5cad;word-break:break-all;">{{loginUrl}}</a></li>
-<li style="margin-bottom:8px;">Välj <strong>”Glömt ditt lösenord?”</strong> och följ instruktionerna för att skapa ditt lösenord.</li>
+<li style="margin-bottom:8px;">${NEXT_STEP.sv.choose(strong)}</li>
 </ol>
 <div lang="en" style="margin:0;padding:16px 0 0;border-top:1px solid #e5e7eb;font-size:14px;color:#374151;">
-<p style="margin:0;"><strong>In English:</strong> Flex HRM has a new login, Visma Connect. An administrator has entered {{email}} as your e-mail address. Verify it with the button or link above; the link is valid until {{formatDate expiresAt "en"}}. Then open the login page (<a href="{{loginUrl}}" style="color:#0b5cad;word-break:break-all;">{{loginUrl}}</a>) and choose “Glömt ditt lösenord?” (Forgot your password?) to create your password.</p>
+<p style="margin:0;"><strong>In English:</strong> Flex HRM has a new login, Visma Connect. An administrator has entered {{email}} as your e-mail address. Verify it with the button or link above; the link is valid until {{formatDate expiresAt "en"}}. Then open the login page (<a href="{{loginUrl}}" style="color:#0b5cad;word-break:break-all;">{{loginUrl}}</a>) and choose ${NEXT_STEP.en.button} to create your password.</p>
 </div>
 {{/layout}}`,
 
@@ -49,12 +52,12 @@ En administratör{{#if companyName}} på {{companyName}}{{/if}} har angett {{ema
 
 Länken gäller till {{formatDate expiresAt "sv"}} och kan bara användas en gång.
 
-NÄSTA STEG: SKAPA DITT LÖSENORD
+${NEXT_STEP.sv.heading.toUpperCase()}
 
 1. Öppna länken ovan och tryck på knappen på sidan som visas. Då verifieras adressen och din Visma Connect-inloggning aktiveras.
 2. Gå sedan till inloggningssidan: {{loginUrl}}
-3. Välj ”Glömt ditt lösenord?” och följ instruktionerna för att skapa ditt lösenord.
+3. ${NEXT_STEP.sv.choose()}
 
-In English: Flex HRM has a new login, Visma Connect. An administrator has entered {{email}} as your e-mail address. Verify it with the link above; the link is valid until {{formatDate expiresAt "en"}}. Then open the login page ({{loginUrl}}) and choose “Glömt ditt lösenord?” (Forgot your password?) to create your password.
+In English: Flex HRM has a new login, Visma Connect. An administrator has entered {{email}} as your e-mail address. Verify it with the link above; the link is valid until {{formatDate expiresAt "en"}}. Then open the login page ({{loginUrl}}) and choose ${NEXT_STEP.en.button} to create your password.
 {{/textLayout}}`,
 };

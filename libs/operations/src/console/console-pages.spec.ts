@@ -1,7 +1,9 @@
 import type { DeadLetter } from '@app/messaging';
+import { PageRenderer, SITE_LAYOUT, SITE_STYLESHEET } from '@app/pages';
 import type { RequestSummary, UserTimeline } from '../operator-views';
 import { ConsolePages } from './console-pages';
 import { CONSOLE_SAMPLES } from './console-samples';
+import { CONSOLE_STYLESHEET } from './console-stylesheet';
 
 const HOSTILE = '<script>alert(1)</script>';
 const ADDRESS = 'anna.andersson@example.se';
@@ -237,5 +239,22 @@ describe('ConsolePages', () => {
       expect(html).not.toContain('andersson');
     }
     expect(drawn.slice(0, 3).every((html) => html.includes('a***@e***.se'))).toBe(true);
+  });
+
+  it('is drawn in the same frame and stylesheet as the verification pages', () => {
+    // The head of the frame up to the stylesheet link, without the reload line.
+    const head = (html: string) =>
+      html.slice(0, html.indexOf('<title>')).replace(/<meta http-equiv[^>]*>\n/, '');
+    const frameHead = SITE_LAYOUT.slice(0, SITE_LAYOUT.indexOf('{{#if')).replace(
+      '{{frame.lang}}',
+      'sv',
+    );
+    const page = new PageRenderer().samples()[0]!.html;
+    for (const { html } of pages.samples()) {
+      expect(head(html)).toBe(frameHead);
+      expect(head(html)).toBe(head(page));
+      expect(html).toContain('<header class="top">');
+    }
+    expect(CONSOLE_STYLESHEET.startsWith(SITE_STYLESHEET)).toBe(true);
   });
 });

@@ -1,8 +1,14 @@
 import Handlebars from 'handlebars';
+import { registerSiteLayout, type SiteFrame } from '@app/pages';
 import { clockTime } from './console-format';
 import { CONSOLE_PATHS } from './console-paths';
 import { CONSOLE_SAMPLES } from './console-samples';
-import { CONSOLE_LAYOUT, CONSOLE_PARTIALS, CONSOLE_SOURCES } from './console-templates';
+import {
+  CONSOLE_FOOTER,
+  CONSOLE_HEADER,
+  CONSOLE_PARTIALS,
+  CONSOLE_SOURCES,
+} from './console-templates';
 import type { ConsolePageName, ConsoleViews } from './console-views';
 import { deadLettersModel } from './dead-letters-model';
 import { overviewModel } from './overview-model';
@@ -51,7 +57,7 @@ export class ConsolePages {
   /** @param now the clock of the "loaded at" footer; tests pass a fixed one. */
   constructor(private readonly now: () => Date = () => new Date()) {
     const hbs = Handlebars.create();
-    hbs.registerPartial('layout', hbs.compile(CONSOLE_LAYOUT, COMPILE_OPTIONS));
+    registerSiteLayout(hbs, COMPILE_OPTIONS, { header: CONSOLE_HEADER, footer: CONSOLE_FOOTER });
     for (const [name, source] of Object.entries(CONSOLE_PARTIALS))
       hbs.registerPartial(name, hbs.compile(source, COMPILE_OPTIONS));
     for (const name of Object.keys(CONSOLE_SOURCES) as ConsolePageName[]) {
@@ -80,9 +86,10 @@ export class ConsolePages {
     }));
   }
 
-  private frame(model: PageModel, signedIn: boolean) {
+  private frame(model: PageModel, signedIn: boolean): SiteFrame & Record<string, unknown> {
     return {
-      title: model.title,
+      lang: 'sv',
+      site: 'Driftkonsol',
       refreshSeconds: model.refreshSeconds,
       narrow: model.narrow ?? false,
       signedIn,

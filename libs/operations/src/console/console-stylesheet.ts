@@ -1,15 +1,13 @@
-// Served as /assets/console.css: the Content-Security-Policy allows styles from the console's
-// own origin only. The verification pages' palette: #1f2937 on white, white on #12355b and
-// #0b5cad all exceed WCAG AA contrast (4.5:1); so do the badge colours on their tints.
-export const CONSOLE_STYLESHEET = `*{box-sizing:border-box}
-body{margin:0;background:#f3f4f6;color:#1f2937;font:15px/1.45 Arial,Helvetica,sans-serif}
-a{color:#0b5cad}
-a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+import { SITE_STYLESHEET } from '@app/pages';
+
+// Served as /assets/console.css: the shared frame's rules (@app/pages), then the console's own,
+// which make it denser and wider. The Content-Security-Policy allows styles from the console's
+// own origin only. Its badge colours on their tints exceed WCAG AA contrast (4.5:1) as the
+// shared palette does.
+export const CONSOLE_STYLESHEET = `${SITE_STYLESHEET}body{font:15px/1.45 Arial,Helvetica,sans-serif}
 code{font:0.92em/1.3 "DejaVu Sans Mono",Menlo,Consolas,monospace;overflow-wrap:anywhere}
 .en{color:#4b5563;font-weight:normal}
-.top{display:flex;flex-wrap:wrap;align-items:center;gap:8px 24px;background:#12355b;color:#fff;padding:12px 24px}
-.top a{color:#fff}
-.brand{font-weight:bold;text-decoration:none;margin-right:auto}
+.top{padding:12px 24px}
 .brand .product{font-weight:normal;margin-left:8px;padding-left:10px;border-left:1px solid #5f7ea3}
 .top .en{color:#c7d4e5}
 .top nav{display:flex;flex-wrap:wrap;align-items:center;gap:8px 20px}
@@ -79,7 +77,6 @@ progress{width:140px;height:12px;flex:none;accent-color:#0b5cad}
 input{font:inherit;padding:8px 10px;border:1px solid #6b7280;border-radius:4px;min-width:220px}
 .button{min-height:40px;padding:8px 20px;border:2px solid #0b5cad;border-radius:4px;background:#0b5cad;color:#fff;font:bold 1rem Arial,Helvetica,sans-serif;cursor:pointer}
 .button .en{color:#dbe7f5}
-.button:hover{background:#084a8c}
 main.narrow{max-width:600px}
 .command{display:block;margin-top:6px}
 .en-block{color:#374151}

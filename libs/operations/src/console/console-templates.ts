@@ -9,19 +9,11 @@ const en = (text: string) => `<span class="en" lang="en">${text}</span>`;
 const th = (sv: string, english: string, numeric = false) =>
   `<th scope="col"${numeric ? ' class="num"' : ''}>${sv}${en(english)}</th>`;
 
-/** The frame of every page: `{{#> layout}}body{{/layout}}`, with `frame` in the context. */
-export const CONSOLE_LAYOUT = `<!DOCTYPE html>
-<html lang="sv">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-{{#if frame.refreshSeconds}}<meta http-equiv="refresh" content="{{frame.refreshSeconds}}">
-{{/if}}<title>{{frame.title}} · Driftkonsol</title>
-<link rel="stylesheet" href="{{frame.stylesheet}}">
-</head>
-<body>
-<header class="top">
+/**
+ * The console's header and footer in the shared frame (@app/pages site-layout), with `frame`
+ * in the context: `{{#> layout}}body{{/layout}}`.
+ */
+export const CONSOLE_HEADER = `<header class="top">
 <a class="brand" href="{{frame.home}}">Flex HRM · Visma Connect <span class="product">Driftkonsol ${en('Operations console')}</span></a>
 {{#if frame.signedIn}}<nav aria-label="Meny">
 <a href="{{frame.home}}">Översikt ${en('Overview')}</a>
@@ -29,12 +21,9 @@ export const CONSOLE_LAYOUT = `<!DOCTYPE html>
 <form class="logout" method="post" action="{{frame.logout}}"><button type="submit">Logga ut ${en('Sign out')}</button></form>
 </nav>{{/if}}
 </header>
-<main{{#if frame.narrow}} class="narrow"{{/if}}>
-{{> @partial-block}}
-</main>
-<footer>Tider i svensk tid ${en('Times in Swedish time')} · Hämtad ${en('Loaded')} {{frame.renderedAt}}{{#if frame.refreshSeconds}} · Uppdateras var {{frame.refreshSeconds}}:e sekund ${en('Updates every {{frame.refreshSeconds}} s')}{{/if}}</footer>
-</body>
-</html>
+`;
+
+export const CONSOLE_FOOTER = `<footer>Tider i svensk tid ${en('Times in Swedish time')} · Hämtad ${en('Loaded')} {{frame.renderedAt}}{{#if frame.refreshSeconds}} · Uppdateras var {{frame.refreshSeconds}}:e sekund ${en('Updates every {{frame.refreshSeconds}} s')}{{/if}}</footer>
 `;
 
 export const CONSOLE_PARTIALS = {

@@ -1,7 +1,6 @@
 // An in-memory RequestProgressStore for unit tests of the domain (the real one is tested on
 // the database in test/e2e/request-progress).
-import type { AnyCloudEvent, CloudEvent } from '@app/contracts';
-import type { OutboxBatch } from '@app/messaging';
+import type { AnyCloudEvent, CloudEvent, OutboxBatch } from '@app/contracts';
 import {
   addToTally,
   emptyTally,
