@@ -1,23 +1,9 @@
 // Checks docker-compose.yml for what an attacker on the network would find first: published
 // ports, databases without users, example secrets. It reads the file (nothing here runs
 // containers), as tools/monitoring.spec.ts does.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { z } from 'zod';
+import { readComposeFile } from './compose-file';
 
-const composeSchema = z.object({
-  services: z.record(
-    z.string(),
-    z.object({
-      environment: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-      ports: z.array(z.string()).optional(),
-    }),
-  ),
-});
-const compose = composeSchema.parse(
-  parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8')),
-);
+const compose = readComposeFile();
 const services = Object.entries(compose.services);
 const environment = (name: string) => compose.services[name]?.environment ?? {};
 

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Histogram } from 'prom-client';
 import { parse } from 'yaml';
+import { type ComposeService, readComposeFile } from './compose-file';
 import { z } from 'zod';
 import type { Environment } from '@app/config';
 import { createMetricsRegistry } from '@app/observability';
@@ -20,21 +21,6 @@ const DASHBOARD_PATH = 'infra/monitoring/grafana/dashboards/connect-provisioning
 const PROFILE = 'monitoring';
 
 // ---------------------------------------------------------------- the files, as far as read
-
-const composeSchema = z.object({
-  services: z.record(
-    z.string(),
-    z.object({
-      image: z.string().optional(),
-      build: z.object({ args: z.record(z.string(), z.string()) }).optional(),
-      profiles: z.array(z.string()).optional(),
-      environment: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-      ports: z.array(z.string()).optional(),
-      volumes: z.array(z.string()).optional(),
-    }),
-  ),
-});
-type ComposeService = z.output<typeof composeSchema>['services'][string];
 
 const prometheusSchema = z.object({
   global: z.object({ scrape_interval: z.string() }),
@@ -86,7 +72,7 @@ const dashboardSchema = z.object({
 const readText = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 const readYaml = <T>(path: string, schema: z.ZodType<T>): T => schema.parse(parse(readText(path)));
 
-const compose = readYaml('docker-compose.yml', composeSchema);
+const compose = readComposeFile();
 const prometheus = readYaml('infra/monitoring/prometheus.yml', prometheusSchema);
 const datasources = readYaml(
   'infra/monitoring/grafana/provisioning/datasources/prometheus.yml',

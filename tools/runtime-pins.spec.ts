@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
-import { parse } from 'yaml';
+import { readComposeFile } from './compose-file';
 import { z } from 'zod';
 import { HealthServer } from '@app/observability';
 import { loadConsoleConfig } from '../apps/ops-console/src/config';
@@ -23,19 +23,7 @@ const LTS_END_OF_LIFE: Readonly<Record<number, string>> = {
   26: '2029-04-30',
 };
 
-const healthcheckSchema = z.object({ test: z.array(z.string()) });
-const composeSchema = z.object({
-  services: z.record(
-    z.string(),
-    z.object({
-      image: z.string().optional(),
-      build: z.object({ args: z.record(z.string(), z.string()) }).optional(),
-      environment: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-      healthcheck: healthcheckSchema.optional(),
-    }),
-  ),
-});
-const compose = composeSchema.parse(parse(readText('docker-compose.yml')));
+const compose = readComposeFile();
 
 const HEALTH_PORT_OF: Readonly<Record<string, (env: Record<string, string>) => number>> = {
   'verification-worker': (env) => loadWorkerConfig(env).HEALTH_PORT,
