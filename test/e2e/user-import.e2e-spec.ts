@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import mongoose from 'mongoose';
-import { CLOUDEVENTS_CONTENT_TYPE, createEvent, serializeEvent } from '@app/contracts';
+import { CLOUDEVENTS_CONTENT_TYPE, createEvent, dlqTopicOf, serializeEvent } from '@app/contracts';
 import { fetchImportFile, openSheet } from '@app/import-files';
 import { UserStateRepository } from '@app/persistence';
 import type { UserState } from '@app/verification';
@@ -87,7 +87,11 @@ describe('address import (real Kafka and MongoDB)', () => {
     kafka = new KafkaTestClient(env.KAFKA_BROKERS!);
     importer = await startImportWorker(env);
     verifier = await startVerificationWorker(env);
-    await kafka.watch([env.TOPIC_USER_IMPORT_COMPLETED!, env.TOPIC_VERIFICATION_STATUS_CHANGED!]);
+    await kafka.watch([
+      env.TOPIC_USER_IMPORT_COMPLETED!,
+      env.TOPIC_VERIFICATION_STATUS_CHANGED!,
+      dlqTopicOf(env.TOPIC_USER_IMPORT_UPLOADED!),
+    ]);
     db = await mongoose.createConnection(env.MONGODB_URI!).asPromise();
     states = new UserStateRepository(db);
   });
@@ -120,6 +124,19 @@ describe('address import (real Kafka and MongoDB)', () => {
     extra: { importId?: string; verifyAfterImport?: boolean; sha256?: string } = {},
   ): Promise<Completed['data']> {
     const importId = extra.importId ?? `imp-${tenantId}`;
+    await produceUpload(tenantId, path, { ...extra, importId });
+    const completed = await waitFor(`UserImportCompleted of ${importId}`, () =>
+      completionsOf(importId).at(0),
+    );
+    return completed.data;
+  }
+
+  async function produceUpload(
+    tenantId: string,
+    path: string,
+    extra: { importId: string; verifyAfterImport?: boolean; sha256?: string; eventId?: string },
+  ): Promise<void> {
+    const { importId } = extra;
     const file = { ...fileRef(path), ...(extra.sha256 ? { sha256: extra.sha256 } : {}) };
     const event = createEvent(
       'UserImportUploaded',
@@ -131,7 +148,7 @@ describe('address import (real Kafka and MongoDB)', () => {
         file,
         verifyAfterImport: extra.verifyAfterImport ?? false,
       },
-      { source: '/flex-hrm/test', id: `upload-${importId}` },
+      { source: '/flex-hrm/test', id: extra.eventId ?? `upload-${importId}` },
     );
     await kafka.produce(env.TOPIC_USER_IMPORT_UPLOADED!, [
       {
@@ -140,10 +157,6 @@ describe('address import (real Kafka and MongoDB)', () => {
         headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
       },
     ]);
-    const completed = await waitFor(`UserImportCompleted of ${importId}`, () =>
-      completionsOf(importId).at(0),
-    );
-    return completed.data;
   }
   const completionsOf = (importId: string) =>
     kafka
@@ -317,7 +330,37 @@ describe('address import (real Kafka and MongoDB)', () => {
     );
   });
 
-  it('exports the users of a tenant as CSV and XLSX, ready to be imported again (R7)', async () => {
+  // Through the app's own consumer group: its exception filter must hand the handler's
+  // PermanentError to the transport (Nest's default filter would swallow it as handled).
+  it('dead-letters a second file under an import id the tenant already used, as import_id_reused', async () => {
+    const tenantId = 't-reused';
+    const first = uploads.csv('reused-1.csv', [HEADER, ['ivy', 'Ivy', 'ivy@example.se', 'IT']], {
+      delimiter: ';',
+      encoding: 'utf-8',
+      bom: false,
+    });
+    const other = uploads.csv('reused-2.csv', [HEADER, ['ivy', 'Ivy', 'ivy2@example.se', 'IT']], {
+      delimiter: ';',
+      encoding: 'utf-8',
+      bom: false,
+    });
+    expect(await upload(tenantId, first, { importId: 'imp-reused' })).toMatchObject({
+      status: 'completed',
+      updated: 1,
+    });
+    await produceUpload(tenantId, other, { importId: 'imp-reused', eventId: 'upload-reused-2' });
+    const dead = await waitFor('the second upload on the DLQ', () =>
+      kafka
+        .on(dlqTopicOf(env.TOPIC_USER_IMPORT_UPLOADED!))
+        .find((m) => m.value?.toString().includes('upload-reused-2')),
+    );
+    expect(dead.headers['error-code']).toBe('import_id_reused');
+    expect(completionsOf('imp-reused')).toHaveLength(1);
+    const [ivy] = await states.findByUserIds(tenantId, ['ivy']);
+    expect(ivy?.email).toBe('ivy@example.se');
+  });
+
+  it('R7: exports the users of a tenant as CSV and XLSX, ready to be imported again', async () => {
     const tenantId = 't-export';
     await seed(tenantId);
     for (const format of ['csv', 'xlsx'] as const) {

@@ -49,7 +49,11 @@ export type ImportStart = { kind: 'started' | 'resumed'; batchSize: number } | {
 
 /** What makes an import resumable and complete once; the persistence library implements it. */
 export interface ImportProgressStore {
-  isCompleted(tenantId: string, importId: string): Promise<boolean>;
+  /** The completed import of this tenant with this id, if any, with the file it read. */
+  completedImport(
+    tenantId: string,
+    importId: string,
+  ): Promise<{ fileSha256?: string | undefined } | undefined>;
   /**
    * Starts the import's record, or finds the one an earlier delivery of it started.
    * `batchSize` is this delivery's; a resumed import keeps the one it started with.

@@ -75,9 +75,29 @@ export class RunUserImport {
     private readonly options: ImportOptions,
   ) {}
 
+  /**
+   * Whether a completed import's id now comes with another file. A redelivery (same file) is
+   * answered from the record; a file that cannot be compared (gone, unreadable, or the import
+   * failed before reading it) changes nothing either way.
+   */
+  private async isAnotherFile(
+    upload: UserImportUploadedData,
+    storedSha256: string | undefined,
+  ): Promise<boolean> {
+    if (storedSha256 === undefined) return false;
+    if (upload.file.sha256 !== undefined) return upload.file.sha256.toLowerCase() !== storedSha256;
+    const sheet = await this.sheets.open(upload).catch(() => undefined);
+    if (!sheet) return false;
+    await sheet.release();
+    return sheet.sha256 !== storedSha256;
+  }
+
   async execute(upload: UserImportUploadedData, cause: Cause): Promise<ImportResult> {
-    if (await this.progress.isCompleted(upload.tenantId, upload.importId))
-      return { kind: 'already_completed' };
+    const completed = await this.progress.completedImport(upload.tenantId, upload.importId);
+    if (completed)
+      return (await this.isAnotherFile(upload, completed.fileSha256))
+        ? { kind: 'conflict' }
+        : { kind: 'already_completed' };
     let sheet: ImportSheet;
     try {
       sheet = await this.sheets.open(upload);

@@ -63,12 +63,15 @@ export class UserImportRepository implements ImportProgressStore {
     }
   }
 
-  async isCompleted(tenantId: string, importId: string): Promise<boolean> {
+  async completedImport(
+    tenantId: string,
+    importId: string,
+  ): Promise<{ fileSha256?: string | undefined } | undefined> {
     const found = await this.importCollection.findOne(
       { _id: importRecordId(tenantId, importId), completedAt: { $ne: null } },
-      { projection: { _id: 1 } },
+      { projection: { fileSha256: 1 } },
     );
-    return found !== null;
+    return found ? { fileSha256: found.fileSha256 } : undefined;
   }
 
   async begin(scope: ImportScope, batchSize: number): Promise<ImportStart> {
