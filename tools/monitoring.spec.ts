@@ -131,9 +131,9 @@ function healthPort(app: string, s: ComposeService): number {
   return load(env);
 }
 
-/** The `service` label the app's bootstrap puts on every series (it is not exported). */
+/** The `service` label on every series of the app: the `service:` of its defineService. */
 function serviceLabel(app: string): string | undefined {
-  return /const SERVICE = '([^']+)'/.exec(readText(`apps/${app}/src/bootstrap.ts`))?.[1];
+  return /^  service: '([^']+)',$/m.exec(readText(`apps/${app}/src/bootstrap.ts`))?.[1];
 }
 
 // ---------------------------------------------------------------- the metrics the code has

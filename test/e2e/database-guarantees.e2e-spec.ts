@@ -78,7 +78,7 @@ describe('database guarantees under concurrency (real MongoDB and Kafka)', () =>
   const stateOf = async (tenantId: string, userId: string) =>
     (await new UserStateRepository(db).findByUserIds(tenantId, [userId]))[0];
 
-  it('links a user once when ten EmailVerified for it are handled at the same moment (R3)', async () => {
+  it('R3: links a user once when ten EmailVerified for it are handled at the same moment', async () => {
     await seed([{ tenantId: 't', userId: 'anna', email: 'anna@example.se', status: 'unverified' }]);
     const verified = {
       tenantId: 't',
@@ -131,7 +131,7 @@ describe('database guarantees under concurrency (real MongoDB and Kafka)', () =>
     expect(await stateOf('t', 'anna')).toMatchObject({ status: 'linked', version: 2 });
   });
 
-  it('applies each row once when two import workers run the same import at once (R7)', async () => {
+  it('R7: applies each row once when two import workers run the same import at once', async () => {
     const users = Array.from({ length: 40 }, (_, i) => `imp-${i}`);
     await seed(users.map((userId) => ({ tenantId: 't', userId, email: null, status: 'no_email' })));
     const path = uploads.csv('both.csv', [HEADER, ...users.map((u) => [u, u, `${u}@example.se`])], {

@@ -72,7 +72,7 @@ describe('verification in headless Chromium (real Kafka, MongoDB and SMTP)', () 
   const shot = (page: Page, name: string) =>
     page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 
-  it('opens the link from the mail, verifies with the button and shows the next step (R2, R3, R4)', async () => {
+  it('R2, R3, R4: opens the link from the mail, verifies with the button and shows the next step', async () => {
     const event = createEvent(
       'VerificationRequested',
       {

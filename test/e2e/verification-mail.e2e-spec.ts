@@ -65,7 +65,7 @@ describe('verification mail (real Kafka, MongoDB and SMTP)', () => {
   const completionOf = (requestId: string) => completionsOf(requestId)[0];
   const mailsTo = (address: string) => sink.mails.filter((m) => m.envelopeTo.includes(address));
 
-  it('delivers one Swedish mail whose link works, with the token stored only as a hash (R1, R2, R4)', async () => {
+  it('R1, R2, R4: delivers one Swedish mail whose link works, with the token stored only as a hash', async () => {
     await send(request('one', [{ userId: 'anna', email: 'anna@example.se' }]));
 
     const mail = await waitFor('the mail', () => mailsTo('anna@example.se')[0]);

@@ -140,7 +140,7 @@ describe('verification page and linker (real Kafka, MongoDB and SMTP)', () => {
     );
   }
 
-  it('GET and HEAD show the page and never verify; the page is safe to show (R2)', async () => {
+  it('R2: GET and HEAD show the page and never verify; the page is safe to show', async () => {
     const url = await mailLink('greta', 'greta.get@example.se');
 
     const shown = await openPage(url);
@@ -168,7 +168,7 @@ describe('verification page and linker (real Kafka, MongoDB and SMTP)', () => {
     expect((await pressButton(url, shown)).html).toContain('Din e-postadress är verifierad');
   });
 
-  it('POST verifies, links once, shows the next step, and says "already verified" the second time (R2, R3, R4)', async () => {
+  it('R2, R3, R4: POST verifies, links once, shows the next step, and says "already verified" the second time', async () => {
     const url = await mailLink('hugo', 'hugo@example.se');
     const shown = await openPage(url);
 
@@ -299,7 +299,7 @@ describe('verification page and linker (real Kafka, MongoDB and SMTP)', () => {
     }
   });
 
-  it('a stale EmailVerified links nobody and is recorded; a current one from Visma Connect links once (R3)', async () => {
+  it('R3: a stale EmailVerified links nobody and is recorded; a current one from Visma Connect links once', async () => {
     await mailLink('lena', 'lena.old@example.se');
     await mailLink('lena', 'lena.new@example.se');
     const verified = (email: string, id: string) =>

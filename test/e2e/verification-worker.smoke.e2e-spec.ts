@@ -71,7 +71,7 @@ describe('verification worker smoke path (real Kafka and MongoDB)', () => {
     expect(requestedTopic.endsWith(DEFAULT_TOPICS.VerificationRequested)).toBe(true);
   });
 
-  it('stores the requested users and emits one VerificationStatusChanged per changed user (R1)', async () => {
+  it('R1: stores the requested users and emits one VerificationStatusChanged per changed user', async () => {
     const event = request('evt-1', [{ userId: 'u1', email: 'anna@example.se' }, { userId: 'u2' }]);
     await kafka.produce(requestedTopic, [
       {

@@ -1,49 +1,39 @@
-import type { Logger } from 'pino';
-import type { Environment } from '@app/config';
 import { consumerSettingsFrom, topicsOfConsumer } from '@app/messaging';
 import { ProcessedEventRepository } from '@app/persistence';
-import {
-  consumerGroup,
-  type RunningService,
-  startService,
-  sweepOutbox,
-} from '@app/service-runtime';
-import { loadImportWorkerConfig } from './config';
+import { consumerGroup, defineService, sweepOutbox } from '@app/service-runtime';
+import { type ImportWorkerConfig, loadImportWorkerConfig } from './config';
 import { ImportWorkerModule } from './import-worker.module';
 
-export type RunningImportWorker = RunningService;
+const imports = (config: ImportWorkerConfig) => ({
+  ...consumerSettingsFrom(config, config.IMPORT_CONSUMER_GROUP),
+  groupId: config.IMPORT_CONSUMER_GROUP,
+});
 
-const SERVICE = 'import-worker';
+/** The import worker: one consumer group reading the uploads. */
+export const startImportWorker = defineService({
+  service: 'import-worker',
+  loadConfig: loadImportWorkerConfig,
+  module: ImportWorkerModule,
+  topics: (t, config) => [
+    ...topicsOfConsumer(t.UserImportUploaded, imports(config).retry.delaysMs.length),
+    t.UserImportCompleted,
+    t.VerificationStatusChanged,
+    t.VerificationRequested,
+  ],
+  // Stopped in reverse: health, outbox sweep, the consumer (finishing its chunk), connections.
+  steps: (config) => [
+    consumerGroup({
+      name: 'imports',
+      events: ['UserImportUploaded'],
+      consumer: imports(config),
+      processed: ProcessedEventRepository,
+    }),
+    sweepOutbox(),
+  ],
+  started: {
+    message: 'import worker started',
+    fields: (config) => ({ groupId: config.IMPORT_CONSUMER_GROUP }),
+  },
+});
 
-/** Starts the import worker: one consumer group reading the uploads. */
-export async function startImportWorker(
-  env: Environment = process.env,
-  logger?: Logger,
-): Promise<RunningImportWorker> {
-  const config = loadImportWorkerConfig(env);
-  const groupId = config.IMPORT_CONSUMER_GROUP;
-  const consumer = { ...consumerSettingsFrom(config, groupId), groupId };
-  return startService({
-    service: SERVICE,
-    config,
-    logger,
-    module: ImportWorkerModule,
-    topics: (t) => [
-      ...topicsOfConsumer(t.UserImportUploaded, consumer.retry.delaysMs.length),
-      t.UserImportCompleted,
-      t.VerificationStatusChanged,
-      t.VerificationRequested,
-    ],
-    // Stopped in reverse: health, outbox sweep, the consumer (finishing its chunk), connections.
-    steps: [
-      consumerGroup({
-        name: 'imports',
-        events: ['UserImportUploaded'],
-        consumer,
-        processed: ProcessedEventRepository,
-      }),
-      sweepOutbox(),
-    ],
-    started: { message: 'import worker started', fields: () => ({ groupId }) },
-  });
-}
+export type { RunningService as RunningImportWorker } from '@app/service-runtime';

@@ -1,16 +1,14 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { loadConfig, logLevel, positiveInt, type Environment, portNumber } from '@app/config';
+import { loadConfig, positiveInt, type Environment } from '@app/config';
 import { type ImportLocations, isHostPattern } from '@app/import-files';
 import ipaddr from 'ipaddr.js';
-import { consumerEnvSchema, kafkaEnvSchema } from '@app/messaging';
-import { mongoEnvSchema } from '@app/persistence';
+import { consumerEnvSchema } from '@app/messaging';
+import { serviceEnvSchema } from '@app/service-runtime';
 
-const importEnvSchema = kafkaEnvSchema
+const importEnvSchema = serviceEnvSchema(8083)
   .extend(consumerEnvSchema.shape)
-  .extend(mongoEnvSchema.shape)
   .extend({
-    LOG_LEVEL: logLevel,
     // Its own variable, not CONSUMER_GROUP: a group shared with the verification worker would
     // hand import partitions to a process that has no handler for them.
     IMPORT_CONSUMER_GROUP: z.string().min(1).default('connect-provisioning.import-worker'),
@@ -29,7 +27,6 @@ const importEnvSchema = kafkaEnvSchema
     IMPORT_BATCH_SIZE: positiveInt(500),
     // Reports for administrators; completions point at them with a file:// URI.
     IMPORT_REPORT_DIR: z.string().trim().min(1).default('.import-reports'),
-    HEALTH_PORT: portNumber(8083),
     // Where uploads may come from (docs/design/user-import.md, "Where files come from").
     IMPORT_FILE_URIS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     IMPORT_FILE_ROOTS: listOf(isAbsolute, 'must list absolute folders, comma-separated'),

@@ -7,13 +7,7 @@ import {
   UserImportRepository,
   UserStateRepository,
 } from '@app/persistence';
-import {
-  LOGGER,
-  outboxRelayProvider,
-  outcomeCounterProvider,
-  repositoryProvider,
-  SERVICE_CONFIG,
-} from '@app/service-runtime';
+import { LOGGER, outcomeCounterProvider, SERVICE_CONFIG, StoresModule } from '@app/service-runtime';
 import { RunUserImport } from '@app/user-import';
 import { type ImportWorkerConfig, importLocationsFrom } from './config';
 import {
@@ -55,20 +49,15 @@ function runImport(
   });
 }
 
+const STORES = StoresModule.forFeature({
+  stores: [UserStateRepository, UserImportRepository, ProcessedEventRepository],
+  outboxes: (store) => [store(UserStateRepository).outbox, store(UserImportRepository).outbox],
+});
+
 @Module({
+  imports: [STORES],
   controllers: [UserImportUploadedHandler],
   providers: [
-    repositoryProvider(UserStateRepository, (c) => new UserStateRepository(c)),
-    repositoryProvider(UserImportRepository, (c) => new UserImportRepository(c)),
-    repositoryProvider(
-      ProcessedEventRepository,
-      (c, config: ImportWorkerConfig) =>
-        new ProcessedEventRepository(c, { retentionDays: config.PROCESSED_EVENTS_RETENTION_DAYS }),
-    ),
-    outboxRelayProvider([UserStateRepository, UserImportRepository], (states, imports) => [
-      states.outbox,
-      imports.outbox,
-    ]),
     outcomeCounterProvider(IMPORT_ROW_OUTCOMES),
     {
       provide: RunUserImport,

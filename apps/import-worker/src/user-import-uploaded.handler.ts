@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { CloudEvent } from '@app/contracts';
-import { OnEvent, OutboxRelay, PermanentError } from '@app/messaging';
+import { eventCause, OnEvent, OutboxRelay, PermanentError } from '@app/messaging';
 import { OutcomeCounter } from '@app/observability';
 import { RunUserImport } from '@app/user-import';
 
@@ -28,11 +28,7 @@ export class UserImportUploadedHandler {
   async handle(event: CloudEvent<'UserImportUploaded'>): Promise<void> {
     const { importId, tenantId, file } = event.data;
     this.logger.info({ eventId: event.id, importId, tenantId, file: file.name }, 'import started');
-    const result = await this.runImport.execute(event.data, {
-      eventId: event.id,
-      source: EVENT_SOURCE,
-      at: new Date(),
-    });
+    const result = await this.runImport.execute(event.data, eventCause(event, EVENT_SOURCE));
     const log = { eventId: event.id, importId, tenantId };
     if (result.kind === 'conflict')
       // Set aside with its reason: the import that owns the id goes on untouched.

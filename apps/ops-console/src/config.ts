@@ -1,19 +1,10 @@
 import { z } from 'zod';
-import {
-  loadConfig,
-  logLevel,
-  positiveInt,
-  secretString,
-  type Environment,
-  portNumber,
-} from '@app/config';
-import { kafkaEnvSchema } from '@app/messaging';
-import { mongoEnvSchema } from '@app/persistence';
+import { loadConfig, positiveInt, secretString, type Environment, portNumber } from '@app/config';
+import { serviceEnvSchema } from '@app/service-runtime';
 
 const TOKEN_HINT = 'at least 32 characters (e.g. openssl rand -hex 32)';
 
-const consoleEnvSchema = kafkaEnvSchema.extend(mongoEnvSchema.shape).extend({
-  LOG_LEVEL: logLevel,
+const consoleEnvSchema = serviceEnvSchema(8085).extend({
   // The one secret operators share; every page needs it (bearer or the sign-in form).
   // Placeholders (change-me-…) are refused: a copied example token is a public one.
   OPS_CONSOLE_TOKEN: secretString(
@@ -23,7 +14,6 @@ const consoleEnvSchema = kafkaEnvSchema.extend(mongoEnvSchema.shape).extend({
   ),
   OPS_CONSOLE_HOST: z.string().min(1).default('127.0.0.1'),
   OPS_CONSOLE_PORT: portNumber(8084),
-  HEALTH_PORT: portNumber(8085),
   // Sign-in attempts (and requests without a valid token) per minute from one address.
   OPS_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: positiveInt(10),
   // How long a sign-in lasts; rotating the token ends every session at once.

@@ -10,8 +10,8 @@ import { MongoRateLimits, OperatorReadRepository } from '@app/persistence';
 import {
   KAFKA,
   MONGO_CONNECTION,
-  repositoryProvider,
   SERVICE_CONFIG,
+  StoresModule,
   TOPICS,
 } from '@app/service-runtime';
 import type { ConsoleConfig } from './config';
@@ -21,8 +21,6 @@ import { ConsoleAuthGuard } from './console-auth.guard';
 import { ConsoleReads } from './console-reads';
 import { LoginController } from './login.controller';
 
-export const CONSOLE_SERVICE = 'ops-console';
-
 const SIGN_IN = [
   {
     provide: ConsoleAuth,
@@ -30,11 +28,14 @@ const SIGN_IN = [
       new ConsoleAuth(config.OPS_CONSOLE_TOKEN, config.OPS_CONSOLE_SESSION_HOURS * 3_600_000),
     inject: [SERVICE_CONFIG],
   },
-  // The console's one write: sign-in attempts, counted for every instance together.
-  repositoryProvider(MongoRateLimits, (c) => new MongoRateLimits(c, CONSOLE_SERVICE)),
 ];
 
-@Module({ providers: SIGN_IN, exports: SIGN_IN.map((p) => p.provide) })
+@Module({
+  // The console's one write: sign-in attempts, counted for every instance together.
+  imports: [StoresModule.forFeature({ stores: [MongoRateLimits] })],
+  providers: SIGN_IN,
+  exports: SIGN_IN.map((p) => p.provide),
+})
 class SignInModule {}
 
 @Module({

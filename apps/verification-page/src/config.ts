@@ -2,30 +2,24 @@ import { z } from 'zod';
 import {
   isProduction,
   loadConfig,
-  logLevel,
   positiveInt,
   secretString,
-  urlString,
   type Environment,
   portNumber,
 } from '@app/config';
-import { kafkaEnvSchema } from '@app/messaging';
-import { linkRetentionEnvSchema, mongoEnvSchema } from '@app/persistence';
+import { linkTargetsEnvSchema } from '@app/mail';
+import { linkRetentionEnvSchema } from '@app/persistence';
+import { serviceEnvSchema } from '@app/service-runtime';
 
-const HTTP = ['http:', 'https:'] as const;
 const CSRF_HINT = 'at least 32 characters (e.g. openssl rand -hex 32)';
 
-const pageEnvSchema = kafkaEnvSchema
-  .extend(mongoEnvSchema.shape)
+const pageEnvSchema = serviceEnvSchema(8082)
   .extend(linkRetentionEnvSchema.shape)
+  // Where the mails point: https makes the CSRF cookie Secure and __Host- prefixed.
+  .extend(linkTargetsEnvSchema.shape)
   .extend({
-    LOG_LEVEL: logLevel,
     PAGE_HOST: z.string().min(1).default('127.0.0.1'),
     PAGE_PORT: portNumber(8080),
-    HEALTH_PORT: portNumber(8082),
-    // Where the mails point: https makes the CSRF cookie Secure and __Host- prefixed.
-    PUBLIC_BASE_URL: urlString(HTTP, 'must be an http:// or https:// URL'),
-    LOGIN_URL: urlString(HTTP, 'must be an http:// or https:// URL'),
     // Signs the form's CSRF token. Several instances behind one address must share it, so
     // production requires it (below); a placeholder is refused everywhere.
     PAGE_CSRF_SECRET: secretString(32, CSRF_HINT).optional(),

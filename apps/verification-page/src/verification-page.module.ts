@@ -8,46 +8,27 @@ import {
   VerificationLinkRepository,
 } from '@app/persistence';
 import { PageRenderer } from '@app/pages';
-import {
-  outboxRelayProvider,
-  outcomeCounterProvider,
-  repositoryProvider,
-  SERVICE_CONFIG,
-} from '@app/service-runtime';
+import { outcomeCounterProvider, SERVICE_CONFIG, StoresModule } from '@app/service-runtime';
 import { VerificationLinkPage } from '@app/verification';
 import type { PageConfig } from './config';
 import { PAGE_CSRF, PAGE_OPTIONS, type PageOptions } from './page-providers';
 import { pageCsrf } from './page-security';
 import { CONFIRMATION_OUTCOMES, VerifyController } from './verify.controller';
 
-export const PAGE_SERVICE = 'verification-page';
 export const EVENT_SOURCE = '/connect-provisioning/verification-page';
 
-const retention = (config: PageConfig) => ({ retentionDays: config.LINK_RETENTION_DAYS });
-const STORES = [
-  repositoryProvider(
-    VerificationLinkRepository,
-    (c, config: PageConfig) => new VerificationLinkRepository(c, retention(config)),
-  ),
-  repositoryProvider(UserStateRepository, (c) => new UserStateRepository(c)),
-  repositoryProvider(
-    LinkUseRepository,
-    (c, config: PageConfig) => new LinkUseRepository(c, retention(config)),
-  ),
-  // Requests are counted in MongoDB: one budget shared by every instance.
-  repositoryProvider(MongoRateLimits, (c) => new MongoRateLimits(c, PAGE_SERVICE)),
-];
-
-@Module({ providers: STORES, exports: STORES.map((p) => p.provide) })
-class PageStoresModule {}
+const STORES = StoresModule.forFeature({
+  // Requests are counted in MongoDB (MongoRateLimits): one budget shared by every instance.
+  stores: [VerificationLinkRepository, UserStateRepository, LinkUseRepository, MongoRateLimits],
+  outboxes: (store) => [store(LinkUseRepository).outbox],
+});
 
 const secure = (config: PageConfig) => new URL(config.PUBLIC_BASE_URL).protocol === 'https:';
 
 @Module({
   imports: [
-    PageStoresModule,
+    STORES,
     ThrottlerModule.forRootAsync({
-      imports: [PageStoresModule],
       inject: [MongoRateLimits, SERVICE_CONFIG],
       useFactory: (storage: MongoRateLimits, config: PageConfig) => ({
         throttlers: [{ ttl: 60_000, limit: config.PAGE_RATE_LIMIT_PER_MINUTE }],
@@ -61,7 +42,6 @@ const secure = (config: PageConfig) => new URL(config.PUBLIC_BASE_URL).protocol 
   controllers: [VerifyController],
   providers: [
     { provide: APP_GUARD, useClass: ThrottlerGuard },
-    outboxRelayProvider([LinkUseRepository], (uses) => [uses.outbox]),
     outcomeCounterProvider(CONFIRMATION_OUTCOMES),
     {
       provide: VerificationLinkPage,

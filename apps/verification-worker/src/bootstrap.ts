@@ -1,36 +1,26 @@
-import type { Logger } from 'pino';
-import type { Environment } from '@app/config';
 import { consumerSettingsFrom } from '@app/messaging';
-import { type RunningService, startService } from '@app/service-runtime';
-import { DEFAULT_CONSUMER_GROUP, loadWorkerConfig } from './config';
+import { defineService } from '@app/service-runtime';
+import { DEFAULT_CONSUMER_GROUP, loadWorkerConfig, type WorkerConfig } from './config';
 import { workerSteps, workerTopics } from './consumer-groups';
 import { VerificationWorkerModule } from './verification-worker.module';
 
-export type RunningWorker = RunningService;
+const decisions = (config: WorkerConfig) => consumerSettingsFrom(config, DEFAULT_CONSUMER_GROUP);
 
-const SERVICE = 'verification-worker';
+/** The worker: decisions, mails and links, each its own consumer group. */
+export const startVerificationWorker = defineService({
+  service: 'verification-worker',
+  loadConfig: loadWorkerConfig,
+  module: VerificationWorkerModule,
+  topics: (t, config) => workerTopics(decisions(config))(t),
+  steps: (config) => workerSteps(config, decisions(config)),
+  started: {
+    message: 'verification worker started',
+    fields: (config) => ({
+      groupId: decisions(config).groupId,
+      mailGroupId: config.MAIL_STEP === 'on' ? config.MAIL_CONSUMER_GROUP : null,
+      linkerGroupId: config.LINKER_CONSUMER_GROUP,
+    }),
+  },
+});
 
-/** Starts the worker: decisions, mails and links, each its own consumer group. */
-export async function startVerificationWorker(
-  env: Environment = process.env,
-  logger?: Logger,
-): Promise<RunningWorker> {
-  const config = loadWorkerConfig(env);
-  const consumer = consumerSettingsFrom(config, DEFAULT_CONSUMER_GROUP);
-  return startService({
-    service: SERVICE,
-    config,
-    logger,
-    module: VerificationWorkerModule,
-    topics: workerTopics(consumer),
-    steps: workerSteps(config, consumer),
-    started: {
-      message: 'verification worker started',
-      fields: () => ({
-        groupId: consumer.groupId,
-        mailGroupId: config.MAIL_STEP === 'on' ? config.MAIL_CONSUMER_GROUP : null,
-        linkerGroupId: config.LINKER_CONSUMER_GROUP,
-      }),
-    },
-  });
-}
+export type { RunningService as RunningWorker } from '@app/service-runtime';

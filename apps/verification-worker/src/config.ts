@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import { loadConfig, logLevel, positiveInt, type Environment, portNumber } from '@app/config';
-import { consumerEnvSchema, kafkaEnvSchema } from '@app/messaging';
-import { linkRetentionEnvSchema, mongoEnvSchema } from '@app/persistence';
+import { loadConfig, positiveInt, type Environment } from '@app/config';
 import { mailEnvSchema } from '@app/mail';
+import { consumerEnvSchema } from '@app/messaging';
+import { linkRetentionEnvSchema } from '@app/persistence';
+import { serviceEnvSchema } from '@app/service-runtime';
 
-const workerEnvSchema = kafkaEnvSchema
+const workerEnvSchema = serviceEnvSchema(8081)
   .extend(consumerEnvSchema.shape)
-  .extend(mongoEnvSchema.shape)
   .extend(linkRetentionEnvSchema.shape)
   .extend(mailEnvSchema.shape)
   .extend({
-    LOG_LEVEL: logLevel,
     // A user mailed less than this long ago is skipped as recently_sent unless resend is set.
     VERIFICATION_COOLDOWN_MS: positiveInt(10 * 60_000),
     // How long a verification link works (7 days).
@@ -27,7 +26,6 @@ const workerEnvSchema = kafkaEnvSchema
     MAIL_FETCH_MIN_BYTES: positiveInt(64 * 1024),
     // The linker's own consumer group: a long bulk request never delays a user's link.
     LINKER_CONSUMER_GROUP: z.string().min(1).default('connect-provisioning.linker'),
-    HEALTH_PORT: portNumber(8081),
   });
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;

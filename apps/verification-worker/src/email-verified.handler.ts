@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { CloudEvent } from '@app/contracts';
-import { OnEvent, OutboxRelay } from '@app/messaging';
+import { eventCause, OnEvent, OutboxRelay } from '@app/messaging';
 import { OutcomeCounter } from '@app/observability';
 import { LinkVismaConnect } from '@app/verification';
 import { EVENT_SOURCE } from './verification-requested.handler';
@@ -26,11 +26,10 @@ export class EmailVerifiedHandler {
   @OnEvent('EmailVerified')
   async handle(event: CloudEvent<'EmailVerified'>): Promise<void> {
     const { tenantId, userId, method } = event.data;
-    const { outcome, published } = await this.linker.execute(event.data, {
-      eventId: event.id,
-      source: EVENT_SOURCE,
-      at: new Date(),
-    });
+    const { outcome, published } = await this.linker.execute(
+      event.data,
+      eventCause(event, EVENT_SOURCE),
+    );
     if (published) await this.outbox.flush(published);
     this.outcomes.inc(outcome);
     const log = { eventId: event.id, tenantId, userId, method, outcome };

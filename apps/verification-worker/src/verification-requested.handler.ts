@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { CloudEvent } from '@app/contracts';
-import { OnEvent, OutboxRelay } from '@app/messaging';
+import { eventCause, OnEvent, OutboxRelay } from '@app/messaging';
 import { OutcomeCounter } from '@app/observability';
 import { RecordVerificationRequest, type UserOutcome } from '@app/verification';
 
@@ -27,11 +27,10 @@ export class VerificationRequestedHandler {
   @OnEvent('VerificationRequested')
   async handle(event: CloudEvent<'VerificationRequested'>): Promise<void> {
     const { requestId, tenantId, part } = event.data;
-    const { changes, outcomes, completion } = await this.recordRequest.execute(event.data, {
-      eventId: event.id,
-      source: EVENT_SOURCE,
-      at: new Date(),
-    });
+    const { changes, outcomes, completion } = await this.recordRequest.execute(
+      event.data,
+      eventCause(event, EVENT_SOURCE),
+    );
     if (completion) await this.outbox.flush(completion);
     const decided = countOutcomes(outcomes);
     this.outcomes.add(decided);

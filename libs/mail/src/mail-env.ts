@@ -7,7 +7,16 @@ const HTTP = ['http:', 'https:'] as const;
 /** "name <a@b>" or "a@b": enough to catch a missing address without a full RFC 5322 parser. */
 const MAILBOX = /^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/;
 
-export const mailEnvSchema = z.object({
+/**
+ * Where the mails and the page point: the page's own address (the mail's verify link) and the
+ * Visma Connect login the R4 next step leads to. One schema, so both read the same rule.
+ */
+export const linkTargetsEnvSchema = z.object({
+  PUBLIC_BASE_URL: urlString(HTTP, 'must be an http:// or https:// URL'),
+  LOGIN_URL: urlString(HTTP, 'must be an http:// or https:// URL'),
+});
+
+export const mailEnvSchema = linkTargetsEnvSchema.extend({
   // Unset or empty (docker-compose's "SMTP_URL=") both mean: write .eml files instead.
   SMTP_URL: z.preprocess(
     (raw) => (typeof raw === 'string' && raw.trim() === '' ? undefined : raw),
@@ -21,8 +30,6 @@ export const mailEnvSchema = z.object({
   MAIL_OUTBOX_DIR: z.string().trim().min(1).default('.mail-outbox'),
   SMTP_MAX_CONNECTIONS: positiveInt(5),
   SMTP_RATE_PER_SECOND: positiveInt(50),
-  PUBLIC_BASE_URL: urlString(HTTP, 'must be an http:// or https:// URL'),
-  LOGIN_URL: urlString(HTTP, 'must be an http:// or https:// URL'),
   MESSAGE_ID_DOMAIN: z
     .string()
     .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name (letters, digits, . and -)')

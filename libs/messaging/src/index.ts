@@ -28,3 +28,4 @@ export * from './event-microservice';
 export * from './dead-letter-replay';
 export * from './dead-letter-reading';
 export * from './consumer-lag';
+export * from './event-cause';

@@ -1,4 +1,5 @@
 export * from './body-refusal';
+export * from './form-app';
 export * from './page-renderer';
 export { PAGE_STYLESHEET } from './page-stylesheet';
 export * from './site-layout';

@@ -28,7 +28,7 @@ describe('PageRenderer', () => {
     expect(html).toContain('torsdag 3 december 2026 kl. 06:34 (svensk tid)');
   });
 
-  it('says what to do next after verifying: the login page and "Glömt ditt lösenord?" (R4)', () => {
+  it('R4: says what to do next after verifying: the login page and "Glömt ditt lösenord?"', () => {
     for (const name of ['verified', 'already_verified'] as const) {
       const html = pages.render(name, { loginUrl: 'https://login.example/?a=1&b=2' });
       expect(html).toContain('Glömt ditt lösenord?');

@@ -6,3 +6,6 @@ export * from './start-step';
 export * from './steps';
 export * from './consumer-group';
 export * from './start-service';
+export * from './service-definition';
+export * from './stores';
+export * from './service-env';

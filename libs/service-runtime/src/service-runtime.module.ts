@@ -26,6 +26,7 @@ import {
   MONGO_CONNECTION,
   PRODUCER,
   SERVICE_CONFIG,
+  SERVICE_NAME,
   TOPICS,
 } from './tokens';
 
@@ -57,6 +58,7 @@ export class ServiceRuntimeModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
     const providers: Provider[] = [
       { provide: SERVICE_CONFIG, useValue: options.config },
+      { provide: SERVICE_NAME, useValue: options.service },
       { provide: LOGGER, useValue: options.logger },
       { provide: ClosingStack, useValue: options.closing },
       // One registry per process: /metrics serves Node's figures and the layers' counters.

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import type { INestApplication, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { OutboxRelay } from '@app/messaging';
@@ -31,11 +30,4 @@ export function serveHttp(
     await app.listen(address.port, address.host);
     closing.push('http', () => app.close());
   };
-}
-
-/** The URL an HTTP app listens at: the port actually bound (0 in tests picks a free one). */
-export function listeningUrl(app: INestApplication, host: string): string {
-  const address = (app as INestApplication<Server>).getHttpServer().address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return `http://${host}:${String(port)}`;
 }

@@ -3,6 +3,7 @@
  * ours (a pino logger, a kafkajs client, a mongoose connection) or the app's own config.
  */
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+export const SERVICE_NAME = Symbol('SERVICE_NAME');
 export const LOGGER = Symbol('LOGGER');
 export const METRICS = Symbol('METRICS');
 export const TOPICS = Symbol('TOPICS');

@@ -18,7 +18,7 @@ function context(states: UserState[]): ImportContext {
   };
 }
 
-describe('decideImportRows (R7, R8, R9)', () => {
+describe('R7, R8, R9: decideImportRows', () => {
   const known = [
     state('anna', 'anna@example.se', 'verification_sent'),
     state('bo', 'bo@example.se', 'linked'),

@@ -19,17 +19,17 @@ const decide = (e: RequestedEntry, before: UserState | undefined, resend = false
   decideVerification(e, before, { resend, now, policy });
 
 describe('decideVerification', () => {
-  it('saves an entered address for an unknown user and sends to it (R1)', () => {
+  it('R1: saves an entered address for an unknown user and sends to it', () => {
     const result = decide(entry('anna@example.se'), undefined);
     expect(result.decision).toEqual({ kind: 'send', email: 'anna@example.se' });
     expect(result.state).toMatchObject({ email: 'anna@example.se', status: 'unverified' });
   });
 
-  it('sends to a user with a saved, unverified address (R5)', () => {
+  it('R5: sends to a user with a saved, unverified address', () => {
     expect(decide(entry(), user({})).decision).toEqual({ kind: 'send', email: 'anna@example.se' });
   });
 
-  it('skips a user without a saved address as no_email (R5)', () => {
+  it('R5: skips a user without a saved address as no_email', () => {
     expect(decide(entry(), undefined).decision).toEqual({ kind: 'skip', reason: 'no_email' });
     expect(decide(entry(), user({ email: null, status: 'no_email' })).decision).toEqual({
       kind: 'skip',
@@ -51,14 +51,14 @@ describe('decideVerification', () => {
     });
   });
 
-  it('never changes or mails a user linked to Visma Connect (already_linked, R8)', () => {
+  it('R8: never changes or mails a user linked to Visma Connect (already_linked)', () => {
     const linked = user({ status: 'linked' });
     const result = decide(entry('new@example.se'), linked);
     expect(result.decision).toEqual({ kind: 'skip', reason: 'already_linked' });
     expect(result.state).toBe(linked);
   });
 
-  it('skips a verified user as already_verified: nobody gets a needless mail (R5)', () => {
+  it('R5: skips a verified user as already_verified: nobody gets a needless mail', () => {
     expect(decide(entry(), user({ status: 'verified' })).decision).toEqual({
       kind: 'skip',
       reason: 'already_verified',

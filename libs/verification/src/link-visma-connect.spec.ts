@@ -35,7 +35,7 @@ const unverified: UserState = {
   status: 'verification_sent',
 };
 
-describe('LinkVismaConnect', () => {
+describe('R3: LinkVismaConnect', () => {
   it('links a user whose saved address was proved, with one VismaConnectLinked per user and address', async () => {
     const { use, writes, records } = linker(unverified);
     const result = await use.execute(verified, cause);

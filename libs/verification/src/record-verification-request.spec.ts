@@ -56,7 +56,7 @@ async function record(states: UserState[], users: VerificationRequestedData['use
 }
 
 describe('RecordVerificationRequest', () => {
-  it('saves the address an administrator entered for a new user as unverified (R1)', async () => {
+  it('R1: saves the address an administrator entered for a new user as unverified', async () => {
     const { changes, store } = await record([], [{ userId: 'u1', email: 'anna@example.se' }]);
 
     expect(changes).toEqual([
@@ -131,7 +131,7 @@ describe('RecordVerificationRequest', () => {
     ]);
   });
 
-  it('never changes the address of a user linked to Visma Connect (R8)', async () => {
+  it('R8: never changes the address of a user linked to Visma Connect', async () => {
     const linked: UserState = {
       tenantId: 't1',
       userId: 'u3',
@@ -259,7 +259,7 @@ describe('RecordVerificationRequest', () => {
     ]);
   });
 
-  it('reports the send decision for users who are due a mail (R5)', async () => {
+  it('R5: reports the send decision for users who are due a mail', async () => {
     const { outcomes } = await record(
       [],
       [{ userId: 'u8', email: 'anna@example.se' }, { userId: 'u9' }],

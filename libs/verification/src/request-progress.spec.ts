@@ -29,7 +29,7 @@ const progress = (over: Partial<RequestProgress> = {}): RequestProgress => ({
   ...over,
 });
 
-describe('request progress', () => {
+describe('R6: request progress', () => {
   it('is complete once every part arrived and no mail is still due', () => {
     expect(isComplete(progress())).toBe(true);
   });

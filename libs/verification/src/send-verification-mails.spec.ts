@@ -89,7 +89,7 @@ async function setUp(users: UserState[], mailer: VerificationMailer) {
 }
 
 describe('SendVerificationMails', () => {
-  it('sends a link stored only as a hash, marks the user sent and completes the request (R2)', async () => {
+  it('R2: sends a link stored only as a hash, marks the user sent and completes the request', async () => {
     const sent: VerificationMail[] = [];
     const { sut, store, links, progress } = await setUp([anna], {
       send: async (m) => (sent.push(m), 'sent'),

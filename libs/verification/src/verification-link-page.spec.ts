@@ -43,7 +43,7 @@ function world(user: UserState | undefined = state) {
   return { page, issue, uses };
 }
 
-describe('VerificationLinkPage', () => {
+describe('R2: VerificationLinkPage (GET shows, POST proves)', () => {
   it('shows a valid link without using it', async () => {
     const { page, issue, uses } = world();
     const token = issue();

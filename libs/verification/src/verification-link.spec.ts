@@ -31,7 +31,7 @@ describe('verification tokens', () => {
   });
 });
 
-describe('verification links', () => {
+describe('R2: verification links', () => {
   const now = new Date('2026-11-25T12:00:00Z');
   const user: UserState = {
     tenantId: 't',
