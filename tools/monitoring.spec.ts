@@ -133,7 +133,7 @@ function healthPort(app: string, s: ComposeService): number {
 
 /** The `service` label on every series of the app: the `service:` of its defineService. */
 function serviceLabel(app: string): string | undefined {
-  return /^  service: '([^']+)',$/m.exec(readText(`apps/${app}/src/bootstrap.ts`))?.[1];
+  return /^ {2}service: '([^']+)',$/m.exec(readText(`apps/${app}/src/bootstrap.ts`))?.[1];
 }
 
 // ---------------------------------------------------------------- the metrics the code has
