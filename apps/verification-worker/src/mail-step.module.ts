@@ -8,6 +8,7 @@ import {
   MeteredMailTransport,
 } from '@app/mail';
 import {
+  MailDeliveryRepository,
   RequestProgressRepository,
   UserStateRepository,
   VerificationLinkRepository,
@@ -31,10 +32,17 @@ function mailTransport(config: WorkerConfig, metrics: Registry, log: Logger): Me
   return new MeteredMailTransport(createMailTransport(mailTransportConfigFrom(config)), metrics);
 }
 
+type MailStores = [
+  UserStateRepository,
+  VerificationLinkRepository,
+  RequestProgressRepository,
+  MailDeliveryRepository,
+];
+
 function sendMails(
   config: WorkerConfig,
   transport: MeteredMailTransport,
-  stores: [UserStateRepository, VerificationLinkRepository, RequestProgressRepository],
+  stores: MailStores,
 ): SendVerificationMails {
   const mailer = new TemplateVerificationMailer(new MailRenderer(), transport, {
     from: config.MAIL_FROM,
@@ -45,6 +53,9 @@ function sendMails(
   return new SendVerificationMails(...stores, mailer, {
     tokenTtlMs: config.VERIFICATION_TOKEN_TTL_MS,
     source: EVENT_SOURCE,
+    // Each connection has one mail on the wire: the most a crash can send twice.
+    maxInFlight: config.SMTP_MAX_CONNECTIONS,
+    claimLeaseMs: config.SMTP_TIMEOUT_MS,
   });
 }
 
@@ -60,17 +71,15 @@ function sendMails(
     },
     {
       provide: SendVerificationMails,
-      useFactory: (
-        config: WorkerConfig,
-        transport: MeteredMailTransport,
-        ...stores: [UserStateRepository, VerificationLinkRepository, RequestProgressRepository]
-      ) => sendMails(config, transport, stores),
+      useFactory: (config: WorkerConfig, transport: MeteredMailTransport, ...stores: MailStores) =>
+        sendMails(config, transport, stores),
       inject: [
         SERVICE_CONFIG,
         MeteredMailTransport,
         UserStateRepository,
         VerificationLinkRepository,
         RequestProgressRepository,
+        MailDeliveryRepository,
       ],
     },
   ],

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { OutboxRelay } from '@app/messaging';
 import {
   EmailVerifiedLogRepository,
+  MailDeliveryRepository,
   ProcessedEventRepository,
   RequestProgressRepository,
   UserStateRepository,
@@ -22,6 +23,7 @@ const STORES = StoresModule.forFeature({
     EmailVerifiedLogRepository,
     ProcessedEventRepository,
     VerificationLinkRepository,
+    MailDeliveryRepository,
   ],
   outboxes: (store) => [
     store(UserStateRepository).outbox,

@@ -7,6 +7,7 @@ export type MailTransportConfig = {
   outboxDir: string;
   maxConnections?: number;
   ratePerSecond?: number;
+  timeoutMs?: number;
 };
 
 /** SMTP when a relay is configured, otherwise .eml files in outboxDir (development). */
@@ -15,6 +16,7 @@ export function createMailTransport(config: MailTransportConfig): MailTransport 
     return new SmtpMailTransport(config.smtpUrl, {
       maxConnections: config.maxConnections,
       ratePerSecond: config.ratePerSecond,
+      timeoutMs: config.timeoutMs,
     });
   }
   return new FileMailTransport(config.outboxDir);

@@ -16,6 +16,7 @@ describe('mailEnvSchema', () => {
       MAIL_OUTBOX_DIR: '.mail-outbox',
       SMTP_MAX_CONNECTIONS: 5,
       SMTP_RATE_PER_SECOND: 50,
+      SMTP_TIMEOUT_MS: 30_000,
       MESSAGE_ID_DOMAIN: 'connect-provisioning.local',
     });
     expect(mailTransportConfigFrom(env)).toEqual({
@@ -23,6 +24,7 @@ describe('mailEnvSchema', () => {
       outboxDir: '.mail-outbox',
       maxConnections: 5,
       ratePerSecond: 50,
+      timeoutMs: 30_000,
     });
   });
 

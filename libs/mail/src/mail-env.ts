@@ -30,6 +30,9 @@ export const mailEnvSchema = linkTargetsEnvSchema.extend({
   MAIL_OUTBOX_DIR: z.string().trim().min(1).default('.mail-outbox'),
   SMTP_MAX_CONNECTIONS: positiveInt(5),
   SMTP_RATE_PER_SECOND: positiveInt(50),
+  // How long the relay may take to connect, greet or answer a command. Also how long a mail
+  // claimed by a sender that died stays its own before another sends it (docs/guarantees.md).
+  SMTP_TIMEOUT_MS: positiveInt(30_000),
   MESSAGE_ID_DOMAIN: z
     .string()
     .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name (letters, digits, . and -)')
@@ -44,6 +47,7 @@ export function mailTransportConfigFrom(env: MailEnv): MailTransportConfig {
     outboxDir: env.MAIL_OUTBOX_DIR,
     maxConnections: env.SMTP_MAX_CONNECTIONS,
     ratePerSecond: env.SMTP_RATE_PER_SECOND,
+    timeoutMs: env.SMTP_TIMEOUT_MS,
   };
 }
 

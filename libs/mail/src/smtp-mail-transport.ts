@@ -12,6 +12,8 @@ export type SmtpTransportOptions = {
   maxConnections?: number;
   /** Messages per second across all connections (default 50); protects the relay's limits. */
   ratePerSecond?: number;
+  /** Connect, greeting and each command's answer (default 30 s; nodemailer's own are minutes). */
+  timeoutMs?: number;
 };
 
 /**
@@ -33,6 +35,9 @@ export class SmtpMailTransport implements MailTransport {
       maxConnections: options.maxConnections ?? 5,
       rateDelta: 1000,
       rateLimit: options.ratePerSecond ?? 50,
+      connectionTimeout: options.timeoutMs ?? 30_000,
+      greetingTimeout: options.timeoutMs ?? 30_000,
+      socketTimeout: options.timeoutMs ?? 30_000,
     });
     this.transporter = nodemailer.createTransport(pool);
   }

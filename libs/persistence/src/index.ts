@@ -12,3 +12,4 @@ export * from './linking/email-verified-log.repository';
 export * from './user-import/user-import.repository';
 export * from './operations/operator-read.repository';
 export * from './rate-limit/mongo-rate-limits';
+export * from './mail-delivery/mail-delivery.repository';

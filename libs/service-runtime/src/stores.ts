@@ -4,6 +4,7 @@ import type { Connection } from 'mongoose';
 import {
   EmailVerifiedLogRepository,
   LinkUseRepository,
+  MailDeliveryRepository,
   MongoRateLimits,
   ProcessedEventRepository,
   RequestProgressRepository,
@@ -58,6 +59,13 @@ const FACTORIES = new Map<unknown, StoreFactory>([
     LinkUseRepository,
     (c, s) =>
       new LinkUseRepository(c, {
+        retentionDays: days(s.LINK_RETENTION_DAYS, 'LINK_RETENTION_DAYS'),
+      }),
+  ],
+  [
+    MailDeliveryRepository,
+    (c, s) =>
+      new MailDeliveryRepository(c, {
         retentionDays: days(s.LINK_RETENTION_DAYS, 'LINK_RETENTION_DAYS'),
       }),
   ],

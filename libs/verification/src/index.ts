@@ -9,3 +9,6 @@ export * from './mail-requested-event';
 export * from './send-verification-mails';
 export * from './verification-link-page';
 export * from './link-visma-connect';
+export * from './mail-delivery';
+export * from './recorded-mail-sender';
+export * from './verification-mailer';

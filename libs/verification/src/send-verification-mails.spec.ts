@@ -5,6 +5,7 @@ import {
   type VerificationMail,
   type VerificationMailer,
 } from './send-verification-mails';
+import { InMemoryDeliveryStore } from './testing/in-memory-delivery-store';
 import { emptyBatch, InMemoryProgressStore } from './testing/in-memory-progress-store';
 import type { SentMark, StateWrite, UserState, UserStateStore } from './user-state';
 import {
@@ -69,8 +70,17 @@ function requestFor(user: UserState, finalAttempt = false): MailRequest {
 
 const COMPLETED = JSON.stringify(['t', 'r']);
 
-async function setUp(users: UserState[], mailer: VerificationMailer) {
+async function setUp(
+  users: UserState[],
+  mailer: VerificationMailer,
+  options: {
+    deliveries?: InMemoryDeliveryStore;
+    maxInFlight?: number;
+    wait?: (ms: number) => Promise<void>;
+  } = {},
+) {
   const store = memoryStore(users);
+  const deliveries = options.deliveries ?? new InMemoryDeliveryStore();
   const links = memoryLinks();
   const progress = new InMemoryProgressStore();
   const standing = await progress.recordPart({
@@ -81,11 +91,15 @@ async function setUp(users: UserState[], mailer: VerificationMailer) {
   });
   slots.clear();
   for (const [userId, { slot }] of standing) slots.set(userId, slot);
-  const sut = new SendVerificationMails(store, links, progress, mailer, {
+  const sut = new SendVerificationMails(store, links, progress, deliveries, mailer, {
     tokenTtlMs: 7 * 86_400_000,
     source: '/test',
+    maxInFlight: options.maxInFlight ?? 5,
+    claimLeaseMs: 30_000,
+    sender: 'this-worker',
+    wait: options.wait ?? (async () => undefined),
   });
-  return { store, links, progress, sut };
+  return { store, links, progress, deliveries, sut };
 }
 
 describe('SendVerificationMails', () => {
@@ -176,5 +190,172 @@ describe('SendVerificationMails', () => {
     expect(result.outcomes.get('event-anna')).toBe('failed');
     expect(progress.settledEvents[0]?.data).toMatchObject({ reason: 'address_changed' });
     expect(send).not.toHaveBeenCalled();
+  });
+});
+
+const users = (n: number): UserState[] =>
+  Array.from({ length: n }, (_, i) => ({ ...anna, userId: `u${i}`, email: `u${i}@example.se` }));
+const requestOf = (user: UserState, finalAttempt = false): MailRequest => {
+  const request = requestFor(user, finalAttempt);
+  return { ...request, data: { ...request.data, email: user.email ?? '' } };
+};
+const claimOf = (
+  user: UserState,
+  sender: string,
+  claimedAt: Date,
+  status: 'claimed' | 'accepted' = 'claimed',
+) => ({
+  tenantId: 't',
+  sendId: sendIdFor('t', 'r', user.userId),
+  status,
+  sender,
+  claimedAt,
+  linkIssuedAt: claimedAt,
+});
+
+describe('SendVerificationMails after a crash (delivery records)', () => {
+  it('never has more mails claimed without an answer than there are connections', async () => {
+    const deliveries = new InMemoryDeliveryStore();
+    let most = 0;
+    const { sut } = await setUp(
+      users(40),
+      {
+        send: async () => {
+          most = Math.max(most, deliveries.unanswered().length);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          return 'sent';
+        },
+      },
+      { deliveries, maxInFlight: 3 },
+    );
+    const result = await sut.execute(
+      users(40).map((u) => requestOf(u)),
+      now,
+    );
+    expect([...result.outcomes.values()].filter((o) => o === 'sent')).toHaveLength(40);
+    expect(most).toBe(3);
+    expect(deliveries.unanswered()).toEqual([]);
+    // Claims ride with the answers of the mails before them: far fewer writes than mails.
+    expect(deliveries.writeCalls.length).toBeLessThan(40);
+  });
+
+  it('sends again only the mails without an answer when the batch comes back after a crash', async () => {
+    const deliveries = new InMemoryDeliveryStore();
+    const sent: string[] = [];
+    const crash = new Error('the process died before the batch was settled');
+    const first = await setUp(
+      users(10),
+      { send: async (m) => (sent.push(m.to), 'sent') },
+      { deliveries },
+    );
+    first.store.markSent = async () => {
+      throw crash;
+    };
+    await expect(
+      first.sut.execute(
+        users(10).map((u) => requestOf(u)),
+        now,
+      ),
+    ).rejects.toBe(crash);
+    expect(sent).toHaveLength(10);
+    // The crash caught two mails on the wire: claimed, no answer, their lease run out since.
+    const long = new Date(Date.now() - 60_000);
+    for (const u of users(10).slice(8))
+      deliveries.records.set(
+        JSON.stringify(['t', sendIdFor('t', 'r', u.userId)]),
+        claimOf(u, 'dead-worker', long),
+      );
+
+    const again = await setUp(
+      users(10),
+      { send: async (m) => (sent.push(m.to), 'sent') },
+      { deliveries },
+    );
+    const result = await again.sut.execute(
+      users(10).map((u) => requestOf(u)),
+      now,
+    );
+    expect(sent.slice(10)).toEqual(['u8@example.se', 'u9@example.se']);
+    expect([...result.outcomes.values()]).toEqual(Array(10).fill('sent'));
+    expect(again.progress.completed.get(COMPLETED)?.data).toMatchObject({ sent: 10 });
+    expect(again.store.marks).toHaveLength(10);
+  });
+
+  it('waits for the lease of a mail another sender has on the wire, then settles from its answer', async () => {
+    const deliveries = new InMemoryDeliveryStore();
+    const [u] = users(1);
+    const key = JSON.stringify(['t', sendIdFor('t', 'r', u!.userId)]);
+    deliveries.records.set(key, claimOf(u!, 'other-worker', new Date(Date.now() - 1_000)));
+    const waits: number[] = [];
+    const send = jest.fn(async () => 'sent' as const);
+    const { sut } = await setUp(
+      [u!],
+      { send },
+      {
+        deliveries,
+        wait: async (ms) => {
+          waits.push(ms);
+          // Meanwhile the other sender's server answered.
+          deliveries.records.set(key, claimOf(u!, 'other-worker', new Date(), 'accepted'));
+        },
+      },
+    );
+    const result = await sut.execute([requestOf(u!)], now);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(25_000);
+    expect(waits[0]).toBeLessThanOrEqual(29_000);
+    expect(send).not.toHaveBeenCalled();
+    expect(result.outcomes.get(requestOf(u!).eventId)).toBe('sent');
+  });
+
+  it('sends a mail whose claim ran out without an answer, and hands one still claimed to the retries', async () => {
+    const deliveries = new InMemoryDeliveryStore();
+    const [stale, held] = users(2);
+    deliveries.records.set(
+      JSON.stringify(['t', sendIdFor('t', 'r', stale!.userId)]),
+      claimOf(stale!, 'dead', new Date(Date.now() - 31_000)),
+    );
+    // Claimed again and again by a live sender: still in flight after the wait.
+    const heldKey = JSON.stringify(['t', sendIdFor('t', 'r', held!.userId)]);
+    const renew = () => deliveries.records.set(heldKey, claimOf(held!, 'live', new Date()));
+    renew();
+    const sent: string[] = [];
+    const { sut } = await setUp(
+      users(2),
+      { send: async (m) => (sent.push(m.to), 'sent') },
+      { deliveries, wait: async () => void renew() },
+    );
+    const result = await sut.execute([requestOf(stale!), requestOf(held!)], now);
+    expect(sent).toEqual(['u0@example.se']);
+    expect(result.retry.get(requestOf(held!).eventId)).toMatchObject({
+      code: 'mail_in_flight_elsewhere',
+    });
+  });
+
+  it('releases the claim of a mail that failed in a way that may pass, so the retry sends it at once', async () => {
+    const deliveries = new InMemoryDeliveryStore();
+    let calls = 0;
+    const { sut } = await setUp(
+      [anna],
+      {
+        send: async () => {
+          calls += 1;
+          if (calls === 1) throw Object.assign(new Error('421 busy'), { responseCode: 421 });
+          return 'sent';
+        },
+      },
+      {
+        deliveries,
+        wait: async () => {
+          throw new Error('a released mail is never waited for');
+        },
+      },
+    );
+    const first = await sut.execute([requestFor(anna)], now);
+    expect(first.retry.size).toBe(1);
+    expect([...deliveries.records.values()][0]).toMatchObject({ status: 'released' });
+    const again = await sut.execute([requestFor(anna)], now);
+    expect(again.outcomes.get('event-anna')).toBe('sent');
+    expect([...deliveries.records.values()][0]).toMatchObject({ status: 'accepted' });
   });
 });

@@ -1,5 +1,15 @@
-import type { Locale, VerificationMailRequestedData, OutboxBatch } from '@app/contracts';
+import type { VerificationMailRequestedData, OutboxBatch } from '@app/contracts';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sameAddress } from './email-address';
+import {
+  type DeliveryKey,
+  deliveryKeyOf,
+  type MailDelivery,
+  type MailDeliveryStore,
+} from './mail-delivery';
+import { RecordedMailSender } from './recorded-mail-sender';
+import type { VerificationMail, VerificationMailer } from './verification-mailer';
 import {
   type OutcomeValue,
   RequestCompletion,
@@ -12,22 +22,7 @@ import { statusChangedEvent } from './status-changed-event';
 import type { Cause, SentMark, UserState, UserStateStore } from './user-state';
 import { issueLink, type VerificationLink, type VerificationLinkStore } from './verification-link';
 
-export interface VerificationMail {
-  to: string;
-  sendId: string;
-  token: string;
-  expiresAt: Date;
-  displayName?: string;
-  locale?: Locale;
-}
-
-/**
- * Renders and sends one verification mail. Resolves `sent`, or `{ rejected }` when the server
- * refused it for good (5xx); throws when it may work later (4xx, connection lost).
- */
-export interface VerificationMailer {
-  send(mail: VerificationMail): Promise<'sent' | { rejected: string }>;
-}
+export type { VerificationMail, VerificationMailer } from './verification-mailer';
 
 /** One due mail as the mail step received it. */
 export interface MailRequest {
@@ -51,6 +46,63 @@ export interface SentBatch {
 
 type Settled = Settlement & { eventId: string };
 
+export interface MailStepOptions {
+  tokenTtlMs: number;
+  source: string;
+  /** The SMTP connections: a crash repeats at most this many mails (those on the wire). */
+  maxInFlight: number;
+  /** How long an unanswered claim may still be on the wire: the SMTP timeout. */
+  claimLeaseMs: number;
+  /** This process in the delivery records; a random id by default. */
+  sender?: string;
+  /** How the batch waits for another sender's lease; a timer by default (tests pass theirs). */
+  wait?: (ms: number) => Promise<void>;
+}
+
+interface Due {
+  request: MailRequest;
+  state: UserState;
+}
+
+/** What one execute() gathers while it goes. */
+interface BatchWork {
+  result: SentBatch;
+  settlements: Settled[];
+  sentMarks: SentMark[];
+  now: Date;
+}
+
+/**
+ * A mail another sender claimed and may still have on the wire, past the wait for its lease:
+ * tried again later from the retry topics, never sent twice at once.
+ */
+export class MailInFlightError extends Error {
+  readonly failureKind = 'transient';
+  readonly code = 'mail_in_flight_elsewhere';
+
+  constructor() {
+    super('another sender claimed this mail and its claim has not run out');
+    this.name = 'MailInFlightError';
+  }
+}
+
+function mailOf(
+  request: MailRequest,
+  state: UserState,
+  token: string,
+  link: VerificationLink,
+): VerificationMail & DeliveryKey {
+  return {
+    tenantId: request.data.tenantId,
+    sendId: request.data.sendId,
+    to: request.data.email,
+    token,
+    expiresAt: link.expiresAt,
+    ...(state.displayName ? { displayName: state.displayName } : {}),
+    ...(state.locale ? { locale: state.locale } : {}),
+  };
+}
+
 /**
  * The mail step (R2, R4) for a batch of due mails: rechecks each user, stores a fresh link's
  * hash before the link leaves, sends, and settles each user's outcome in its request. A
@@ -60,81 +112,118 @@ type Settled = Settlement & { eventId: string };
 export class SendVerificationMails {
   private readonly completion: RequestCompletion;
 
+  private readonly sender: RecordedMailSender;
+  private readonly wait: (ms: number) => Promise<void>;
+
   constructor(
     private readonly store: UserStateStore,
     private readonly links: VerificationLinkStore,
     private readonly progress: RequestProgressStore,
-    private readonly mailer: VerificationMailer,
-    private readonly options: { tokenTtlMs: number; source: string },
+    deliveries: MailDeliveryStore,
+    mailer: VerificationMailer,
+    private readonly options: MailStepOptions,
   ) {
     this.completion = new RequestCompletion(progress);
+    this.sender = new RecordedMailSender(deliveries, mailer, {
+      maxInFlight: options.maxInFlight,
+      claimLeaseMs: options.claimLeaseMs,
+      sender: options.sender ?? randomUUID(),
+    });
+    this.wait = options.wait ?? ((ms) => sleep(ms));
   }
 
   async execute(requests: readonly MailRequest[], now: Date): Promise<SentBatch> {
-    const result: SentBatch = { outcomes: new Map(), retry: new Map(), outbox: [] };
+    const batch: BatchWork = {
+      result: { outcomes: new Map(), retry: new Map(), outbox: [] },
+      settlements: [],
+      sentMarks: [],
+      now,
+    };
     const settled = await this.progress.findSettled(requests.map((r) => r.data));
     const todo = requests.filter((r) => {
-      if (settled.has(sendKey(r.data))) result.outcomes.set(r.eventId, 'already_settled');
+      if (settled.has(sendKey(r.data))) batch.result.outcomes.set(r.eventId, 'already_settled');
       return !settled.has(sendKey(r.data));
     });
     const states = await this.statesOf(todo);
-
-    const settlements: Settled[] = [];
-    const toSend: {
-      request: MailRequest;
-      state: UserState;
-      token: string;
-      link: VerificationLink;
-    }[] = [];
+    const due: Due[] = [];
     for (const request of todo) {
       const state = states.get(stateKey(request.data));
       const notDue = reasonNotToSend(state, request.data.email);
       if (notDue || !state) {
         const reason = notDue === 'failed' ? 'address_changed' : undefined;
-        settlements.push(this.settlement(request, notDue ?? 'no_email', now, state, reason));
-        continue;
-      }
-      toSend.push({ request, state, ...issueLink(request.data, now, this.options.tokenTtlMs) });
+        batch.settlements.push(this.settlement(request, notDue ?? 'no_email', now, state, reason));
+      } else due.push({ request, state });
     }
-    // The links exist before any mail carrying them leaves.
-    await this.links.insertMany(toSend.map((s) => s.link));
 
-    const sentMarks: SentMark[] = [];
-    const answers = await Promise.allSettled(
+    // Mails another sender may still have on the wire wait for its lease, then are looked at
+    // again: answered by then, or ours to send.
+    let waiting = await this.sendDue(due, batch);
+    if (waiting.length > 0) {
+      await this.wait(Math.max(0, ...waiting.map((w) => w.until.getTime())) - Date.now());
+      waiting = await this.sendDue(waiting, batch);
+    }
+    for (const { request } of waiting)
+      batch.result.retry.set(request.eventId, new MailInFlightError());
+
+    // The user's state before the settlement: a crash in between settles from the delivery
+    // records on the next delivery, sending nothing again.
+    await this.store.markSent(batch.sentMarks);
+    batch.result.outbox.push(await this.progress.settleMany(batch.settlements));
+    for (const s of batch.settlements) batch.result.outcomes.set(s.eventId, s.outcome);
+    await this.completeRequests(batch.settlements, now, batch.result);
+    return batch.result;
+  }
+
+  /**
+   * Settles the due mails the delivery records already answer, sends the others that are ours
+   * to send (their links stored before any leaves), and returns those still in flight elsewhere.
+   */
+  private async sendDue(due: readonly Due[], batch: BatchWork): Promise<(Due & { until: Date })[]> {
+    const deliveries = await this.sender.statesOf(due.map((d) => d.request.data));
+    const waiting: (Due & { until: Date })[] = [];
+    const toSend: (Due & { token: string; link: VerificationLink; found?: MailDelivery })[] = [];
+    for (const d of due) {
+      const delivery = deliveries.get(deliveryKeyOf(d.request.data));
+      if (delivery?.kind === 'accepted') this.settleSent(d, delivery.linkIssuedAt, batch);
+      else if (delivery?.kind === 'refused') this.settleRefused(d, delivery.reason, batch);
+      else if (delivery?.kind === 'in_flight') waiting.push({ ...d, until: delivery.until });
+      else
+        toSend.push({
+          ...d,
+          ...issueLink(d.request.data, batch.now, this.options.tokenTtlMs),
+          ...(delivery?.found ? { found: delivery.found } : {}),
+        });
+    }
+    await this.links.insertMany(toSend.map((s) => s.link));
+    const answers = await Promise.all(
       toSend.map((s) =>
-        this.mailer.send({
-          to: s.request.data.email,
-          sendId: s.request.data.sendId,
-          token: s.token,
-          expiresAt: s.link.expiresAt,
-          ...(s.state.displayName ? { displayName: s.state.displayName } : {}),
-          ...(s.state.locale ? { locale: s.state.locale } : {}),
-        }),
+        this.sender.send(mailOf(s.request, s.state, s.token, s.link), s.link.issuedAt, s.found),
       ),
     );
     answers.forEach((answer, i) => {
-      const { request, state, link } = toSend[i]!;
-      if (answer.status === 'rejected') {
-        if (request.finalAttempt)
-          settlements.push(this.settlement(request, 'failed', now, state, 'retries_exhausted'));
-        else result.retry.set(request.eventId, answer.reason);
-      } else if (answer.value === 'sent') {
-        const { tenantId, userId, email } = request.data;
-        // The link's own instant: every link of this user issued before it is void from now on.
-        sentMarks.push({ tenantId, userId, email, at: link.issuedAt });
-        settlements.push(this.settlement(request, 'sent', now, state));
-      } else {
-        settlements.push(this.settlement(request, 'failed', now, state, answer.value.rejected));
-      }
+      const s = toSend[i]!;
+      if (answer.kind === 'sent') this.settleSent(s, s.link.issuedAt, batch);
+      else if (answer.kind === 'refused') this.settleRefused(s, answer.reason, batch);
+      else if (answer.kind === 'in_flight')
+        waiting.push({ ...s, until: new Date(Date.now() + this.options.claimLeaseMs) });
+      else if (s.request.finalAttempt)
+        batch.settlements.push(
+          this.settlement(s.request, 'failed', batch.now, s.state, 'retries_exhausted'),
+        );
+      else batch.result.retry.set(s.request.eventId, answer.error);
     });
+    return waiting;
+  }
 
-    // The user's state before the settlement: a crash in between sends the mail again (bounded,
-    // and recognisable by its Message-ID) rather than leaving a sent mail unrecorded.
-    await this.store.markSent(sentMarks);
-    result.outbox.push(await this.progress.settleMany(settlements));
-    for (const s of settlements) result.outcomes.set(s.eventId, s.outcome);
-    await this.completeRequests(settlements, now, result);
-    return result;
+  private settleSent({ request, state }: Due, linkIssuedAt: Date, batch: BatchWork): void {
+    const { tenantId, userId, email } = request.data;
+    // The link's own instant: every link of this user issued before it is void from now on.
+    batch.sentMarks.push({ tenantId, userId, email, at: linkIssuedAt });
+    batch.settlements.push(this.settlement(request, 'sent', batch.now, state));
+  }
+
+  private settleRefused({ request, state }: Due, reason: string, batch: BatchWork): void {
+    batch.settlements.push(this.settlement(request, 'failed', batch.now, state, reason));
   }
 
   private async statesOf(requests: readonly MailRequest[]): Promise<Map<string, UserState>> {

@@ -1,0 +1,117 @@
+/**
+ * What is known of one verification mail's delivery, kept per send (tenant and send id) the
+ * moment it changes: claimed just before the mail goes on the wire, then accepted or refused
+ * as the SMTP server answers, or released when the attempt failed in a way that may pass
+ * later. A redelivered batch reads these first and sends only what has no answer; a claim with
+ * no answer is another sender's mail in flight until its lease runs out.
+ */
+export type DeliveryStatus = 'claimed' | 'accepted' | 'refused' | 'released';
+
+export interface DeliveryKey {
+  tenantId: string;
+  sendId: string;
+}
+
+export interface MailDelivery extends DeliveryKey {
+  status: DeliveryStatus;
+  /** The process that claimed it last. */
+  sender: string;
+  claimedAt: Date;
+  /** The link the claimed attempt carries: a settled `sent` voids the user's earlier links. */
+  linkIssuedAt: Date;
+  /** A refusal's reason, e.g. "SMTP 550". */
+  reason?: string;
+}
+
+/** One change of the record, applied together with those of the other mails in flight. */
+export type DeliveryWrite =
+  | { kind: 'claim'; delivery: MailDelivery }
+  /** A claim of a record found released or with an expired claim, unless it changed since. */
+  | { kind: 'reclaim'; delivery: MailDelivery; found: Pick<MailDelivery, 'status' | 'claimedAt'> }
+  | {
+      kind: 'answer';
+      key: DeliveryKey;
+      sender: string;
+      status: 'accepted' | 'refused' | 'released';
+      at: Date;
+      reason?: string;
+    };
+
+/** The delivery records; persistence implements it. */
+export interface MailDeliveryStore {
+  findDeliveries(keys: readonly DeliveryKey[]): Promise<MailDelivery[]>;
+  /**
+   * Applies the writes in one round trip where it can. Per write, whether it took effect: a
+   * claim loses to one that another sender made first; an answer always stands (a release
+   * only over the sender's own claim).
+   */
+  write(writes: readonly DeliveryWrite[]): Promise<boolean[]>;
+}
+
+export const deliveryKeyOf = (key: DeliveryKey): string =>
+  JSON.stringify([key.tenantId, key.sendId]);
+
+/**
+ * Group commit for delivery records: the writes handed in while one round trip is under way
+ * (and those of the same turn of the event loop) go out together in the next, so every mail
+ * in flight pays one round trip for its claim and one for its answer, shared with the others.
+ */
+export class DeliveryJournal {
+  private queue: { write: DeliveryWrite; settle: (r: boolean | Error) => void }[] = [];
+  private flushing = false;
+
+  constructor(private readonly store: MailDeliveryStore) {}
+
+  write(write: DeliveryWrite): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ write, settle: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
+      if (this.flushing) return;
+      this.flushing = true;
+      // After this turn: the permit a send hands on lets the next claim join this write.
+      setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0);
+      try {
+        const taken = await this.store.write(batch.map((b) => b.write));
+        batch.forEach((b, i) => b.settle(taken[i] ?? false));
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const b of batch) b.settle(failure);
+      }
+    }
+    this.flushing = false;
+  }
+}
+
+/**
+ * The SMTP connections' permits: a mail holds one from its claim to its answer, so that at
+ * any moment at most this many mails are claimed without an answer on record. A finished
+ * send hands its permit straight to the next waiting mail, whose claim then joins the
+ * finished one's answer in one write.
+ */
+export class WirePermits {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}

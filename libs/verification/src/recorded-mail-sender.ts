@@ -1,0 +1,150 @@
+import {
+  type DeliveryKey,
+  DeliveryJournal,
+  deliveryKeyOf,
+  type DeliveryWrite,
+  type MailDelivery,
+  type MailDeliveryStore,
+  WirePermits,
+} from './mail-delivery';
+import type { VerificationMail, VerificationMailer } from './verification-mailer';
+
+export interface RecordedSenderOptions {
+  /** The SMTP connections: at most this many mails are claimed without an answer. */
+  maxInFlight: number;
+  /** How long a claim without an answer may still be on the wire (the SMTP timeout). */
+  claimLeaseMs: number;
+  /** This process, as its claims name it. */
+  sender: string;
+  clock?: () => Date;
+}
+
+/** What the record says of a mail before this batch sends it. */
+export type DeliveryState =
+  | { kind: 'accepted'; linkIssuedAt: Date }
+  | { kind: 'refused'; reason: string }
+  /** Claimed by a sender whose answer may still come: not ours to send until `until`. */
+  | { kind: 'in_flight'; until: Date }
+  /** Never claimed, released, or a claim whose lease ran out: ours to send. */
+  | { kind: 'claimable'; found?: MailDelivery };
+
+export type SendAnswer =
+  | { kind: 'sent' }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'in_flight' }
+  | { kind: 'error'; error: unknown };
+
+/**
+ * Sends verification mails so that a crash repeats only the mails that were on the wire: each
+ * mail is claimed just before it is sent and its answer recorded as the SMTP server gives it,
+ * the claim and the answer riding in the writes of the other mails in flight (DeliveryJournal).
+ */
+export class RecordedMailSender {
+  private readonly journal: DeliveryJournal;
+  private readonly permits: WirePermits;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly store: MailDeliveryStore,
+    private readonly mailer: VerificationMailer,
+    private readonly options: RecordedSenderOptions,
+  ) {
+    this.journal = new DeliveryJournal(store);
+    this.permits = new WirePermits(options.maxInFlight);
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** One read for the whole batch: what became of each mail's earlier attempts. */
+  async statesOf(keys: readonly DeliveryKey[]): Promise<Map<string, DeliveryState>> {
+    const found = new Map(
+      (await this.store.findDeliveries(keys)).map((d) => [deliveryKeyOf(d), d] as const),
+    );
+    const now = this.clock().getTime();
+    return new Map(
+      keys.map((k) => [
+        deliveryKeyOf(k),
+        stateOf(found.get(deliveryKeyOf(k)), now, this.options.claimLeaseMs),
+      ]),
+    );
+  }
+
+  /**
+   * Claims the mail, sends it, records the answer. The permit passes to the next mail the
+   * moment the server answered, so its claim joins this answer's write; the mail after that
+   * goes on the wire only once both are stored.
+   */
+  async send(
+    mail: VerificationMail & DeliveryKey,
+    linkIssuedAt: Date,
+    found?: MailDelivery,
+  ): Promise<SendAnswer> {
+    await this.permits.acquire();
+    let held = true;
+    const release = () => {
+      if (held) this.permits.release();
+      held = false;
+    };
+    try {
+      if (!(await this.journal.write(this.claimOf(mail, linkIssuedAt, found))))
+        return { kind: 'in_flight' };
+      let answer: Awaited<ReturnType<VerificationMailer['send']>>;
+      try {
+        answer = await this.mailer.send(mail);
+      } catch (error) {
+        // Not accepted: released, so that the retry claims it again at once.
+        await this.answer(mail, 'released', release);
+        return { kind: 'error', error };
+      }
+      if (answer === 'sent') {
+        await this.answer(mail, 'accepted', release);
+        return { kind: 'sent' };
+      }
+      await this.answer(mail, 'refused', release, answer.rejected);
+      return { kind: 'refused', reason: answer.rejected };
+    } finally {
+      release();
+    }
+  }
+
+  private claimOf(key: DeliveryKey, linkIssuedAt: Date, found?: MailDelivery): DeliveryWrite {
+    const delivery: MailDelivery = {
+      tenantId: key.tenantId,
+      sendId: key.sendId,
+      status: 'claimed',
+      sender: this.options.sender,
+      claimedAt: this.clock(),
+      linkIssuedAt,
+    };
+    return found
+      ? { kind: 'reclaim', delivery, found: { status: found.status, claimedAt: found.claimedAt } }
+      : { kind: 'claim', delivery };
+  }
+
+  /** Queues the answer, hands the permit on (same turn: the next claim joins), then waits. */
+  private async answer(
+    key: DeliveryKey,
+    status: 'accepted' | 'refused' | 'released',
+    release: () => void,
+    reason?: string,
+  ): Promise<void> {
+    const recorded = this.journal.write({
+      kind: 'answer',
+      key: { tenantId: key.tenantId, sendId: key.sendId },
+      sender: this.options.sender,
+      status,
+      at: this.clock(),
+      ...(reason ? { reason } : {}),
+    });
+    release();
+    await recorded;
+  }
+}
+
+function stateOf(found: MailDelivery | undefined, now: number, leaseMs: number): DeliveryState {
+  if (!found || found.status === 'released')
+    return found ? { kind: 'claimable', found } : { kind: 'claimable' };
+  if (found.status === 'accepted') return { kind: 'accepted', linkIssuedAt: found.linkIssuedAt };
+  if (found.status === 'refused') return { kind: 'refused', reason: found.reason ?? 'refused' };
+  const until = found.claimedAt.getTime() + leaseMs;
+  return until > now ? { kind: 'in_flight', until: new Date(until) } : { kind: 'claimable', found };
+}
