@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import { deadLetterSummary, deadLetterViolations, readWorldDeadLetters } from './dead-letters';
 import type { Scenario, ScenarioResult, Size } from './scenario';
+import { importKill, linkerKill, pageKill } from './scenarios/crash-points';
 import { poison } from './scenarios/poison';
 import { privacy } from './scenarios/privacy';
 import { outages } from './scenarios/outages';
@@ -24,6 +25,9 @@ import type { World } from './world';
 const SCENARIOS: Scenario[] = [
   workerKills('SIGKILL'),
   workerKills('SIGTERM'),
+  pageKill,
+  linkerKill,
+  importKill,
   rollingRestart,
   outages,
   replay,

@@ -1,8 +1,11 @@
 /**
  * mail: render and send verification mails over a pool of SMTP connections to a null sink.
  *
- * Product: the mail step's per-mail work minus its database. Each mail goes through
- * TemplateVerificationMailer as the worker builds it (bootstrap.ts): MailRenderer (Handlebars,
+ * Product: the mail step's per-mail work, with the delivery records that make it crash-safe
+ * and without the batch's other database work. Each mail goes through RecordedMailSender as
+ * the worker builds it: its claim and its SMTP answer written to MongoDB (mail_deliveries on the
+ * bench stack, group-committed with the other mails in flight) and at most SMTP_MAX_CONNECTIONS
+ * mails between claim and answer; TemplateVerificationMailer with MailRenderer (Handlebars,
  * dates, the link), the deterministic Message-ID, and the SmtpMailTransport that
  * createMailTransport(mailTransportConfigFrom(config)) gives, with the worker's own config.
  * Baseline: a bare nodemailer pool with the same connection settings, sending the very same
@@ -29,11 +32,20 @@ import {
   type OutgoingMail,
   type SendReceipt,
 } from '@app/mail';
-import { issueLink, sendIdFor, type VerificationMail } from '@app/verification';
+import mongoose from 'mongoose';
+import { MailDeliveryRepository } from '@app/persistence';
+import {
+  type DeliveryKey,
+  issueLink,
+  RecordedMailSender,
+  sendIdFor,
+  type VerificationMail,
+} from '@app/verification';
 import { loadWorkerConfig, type WorkerConfig } from '../../apps/verification-worker/src/config';
 import { TemplateVerificationMailer } from '../../apps/verification-worker/src/verification-mailer';
 import { EventCounter, round, timeUntilCounted } from '../support/measure';
 import { NullSmtpSink, type SinkCount } from '../support/null-smtp-sink';
+import { withDatabase } from '../support/stack';
 import type { Sample, Scenario, ScenarioContext, ScenarioRunner } from '../support/scenario';
 
 /** Mails per window at scale 1 (the issue's size). */
@@ -86,7 +98,22 @@ async function openMailScenario(context: ScenarioContext): Promise<ScenarioRunne
     const baseline = baselineTransport(config, sink.port);
     closers.push(async () => baseline.close());
 
-    const mailer = verificationMailer(config, transport);
+    const db = await mongoose
+      .createConnection(withDatabase(context.stack.mongoUri, 'bench-mail-deliveries'))
+      .asPromise();
+    closers.push(async () => {
+      await db.dropDatabase();
+      await db.close();
+    });
+    const deliveries = new MailDeliveryRepository(db);
+    await deliveries.init();
+    const mailer = new RecordedMailSender(deliveries, verificationMailer(config, transport), {
+      maxInFlight: config.SMTP_MAX_CONNECTIONS,
+      claimLeaseMs: config.SMTP_TIMEOUT_MS,
+      sender: 'bench',
+    });
+    // Every window claims the same sends afresh: the records of the one before go (untimed).
+    const freshRecords = () => db.collection('mail_deliveries').deleteMany({});
     const mails = verificationMails(items, config);
     // The baseline's input, rendered once by the product itself so both send identical mails;
     // held for the whole run so both windows run on the same heap.
@@ -104,10 +131,14 @@ async function openMailScenario(context: ScenarioContext): Promise<ScenarioRunne
     return {
       items,
       warmUp: async () => {
+        await freshRecords();
         await sendProduct(mails.slice(0, warm), () => undefined);
         await sendBaseline(rendered.slice(0, warm), () => undefined);
       },
-      product: (run) => window(`mail product run ${run}`, (onSent) => sendProduct(mails, onSent)),
+      product: async (run) => {
+        await freshRecords();
+        return window(`mail product run ${run}`, (onSent) => sendProduct(mails, onSent));
+      },
       baseline: (run) =>
         window(`mail baseline run ${run}`, (onSent) => sendBaseline(rendered, onSent)),
       close,
@@ -171,19 +202,24 @@ function baselineTransport(
 
 type Sender<T> = (items: readonly T[], onSent: () => void) => Promise<void>;
 
-/** The product: TemplateVerificationMailer.send per mail, as SendVerificationMails calls it. */
-function productSender(
-  mailer: TemplateVerificationMailer,
-  rhythm: SendRhythm,
-): Sender<VerificationMail> {
+/** The product: RecordedMailSender.send per mail, as SendVerificationMails calls it. */
+function productSender(sender: RecordedMailSender, rhythm: SendRhythm): Sender<BenchMail> {
+  const claimAll = async (batch: readonly BenchMail[]) => {
+    const claimed = await sender.claim(
+      batch.map((m) => ({ key: m, linkIssuedAt: m.linkIssuedAt })),
+    );
+    if (claimed.size !== batch.length) throw new Error('product: a claim was lost');
+  };
   return (mails, onSent) =>
-    sendInRhythm(mails, rhythm, async (mail) => {
-      const answer = await mailer.send(mail);
-      if (answer !== 'sent')
-        throw new Error(`product: the sink refused a mail (${answer.rejected})`);
+    sendInRhythm(mails, rhythm, claimAll, async (mail) => {
+      const answer = await sender.send(mail);
+      if (answer.kind !== 'sent')
+        throw new Error(`product: the mail was not sent (${JSON.stringify(answer)})`);
       onSent();
     });
 }
+
+type BenchMail = VerificationMail & DeliveryKey & { linkIssuedAt: Date };
 
 /** The baseline: sendMail of the pre-rendered message, nothing else. */
 function baselineSender(
@@ -191,12 +227,17 @@ function baselineSender(
   rhythm: SendRhythm,
 ): Sender<NodemailerMessage> {
   return (messages, onSent) =>
-    sendInRhythm(messages, rhythm, async (message) => {
-      const info = await transporter.sendMail(message);
-      if (info.accepted.length !== 1 || info.rejected.length > 0)
-        throw new Error(`baseline: the sink refused a mail (${info.response})`);
-      onSent();
-    });
+    sendInRhythm(
+      messages,
+      rhythm,
+      async () => undefined,
+      async (message) => {
+        const info = await transporter.sendMail(message);
+        if (info.accepted.length !== 1 || info.rejected.length > 0)
+          throw new Error(`baseline: the sink refused a mail (${info.response})`);
+        onSent();
+      },
+    );
 }
 
 /** Keeps what the mailer hands over instead of sending it: the product's own rendering. */
@@ -223,12 +264,13 @@ async function renderAll(
 
 /**
  * Sends every item as the mail step does: `lanes` loops (one per partition consumed at once),
- * each taking the next `batch` items and sending them together, waiting for all of them before
- * taking more. A failed send fails the whole pass.
+ * each taking the next `batch` items, doing `beforeBatch` (the product claims them) and sending
+ * them together, waiting for all of them before taking more. A failed send fails the whole pass.
  */
 async function sendInRhythm<T>(
   items: readonly T[],
   rhythm: SendRhythm,
+  beforeBatch: (batch: readonly T[]) => Promise<void>,
   send: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
@@ -236,6 +278,7 @@ async function sendInRhythm<T>(
     while (next < items.length) {
       const batch = items.slice(next, next + rhythm.batch);
       next += batch.length;
+      await beforeBatch(batch);
       const answers = await Promise.allSettled(batch.map(send));
       const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
       if (failed) throw failed.reason;
@@ -297,7 +340,7 @@ const TENANTS = 20;
  * by default), one in eight without a display name, and a fresh link each (issueLink, as the
  * mail step issues them, with the worker's token lifetime).
  */
-function verificationMails(count: number, config: WorkerConfig): VerificationMail[] {
+function verificationMails(count: number, config: WorkerConfig): BenchMail[] {
   const now = new Date();
   return Array.from({ length: count }, (_, i) => {
     const first = FIRST_NAMES[i % FIRST_NAMES.length] ?? 'Anna';
@@ -313,6 +356,8 @@ function verificationMails(count: number, config: WorkerConfig): VerificationMai
       config.VERIFICATION_TOKEN_TTL_MS,
     );
     return {
+      tenantId,
+      linkIssuedAt: link.issuedAt,
       to: email,
       sendId,
       token,

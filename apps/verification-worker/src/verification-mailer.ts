@@ -1,6 +1,7 @@
 import {
   type MailRenderer,
   type MailTransport,
+  type OutgoingMail,
   mailLocaleOf,
   messageIdFor,
   verifyUrlFor,
@@ -23,6 +24,10 @@ export class TemplateVerificationMailer implements VerificationMailer {
   ) {}
 
   async send(mail: VerificationMail): Promise<'sent' | { rejected: string }> {
+    return this.prepare(mail)();
+  }
+
+  prepare(mail: VerificationMail): () => Promise<'sent' | { rejected: string }> {
     const rendered = this.renderer.render('verification', mailLocaleOf(mail.locale), {
       email: mail.to,
       verifyUrl: verifyUrlFor(this.settings.publicBaseUrl, mail.token),
@@ -30,15 +35,20 @@ export class TemplateVerificationMailer implements VerificationMailer {
       loginUrl: this.settings.loginUrl,
       ...(mail.displayName ? { displayName: mail.displayName } : {}),
     });
+    const outgoing: OutgoingMail = {
+      to: mail.to,
+      from: this.settings.from,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageId: messageIdFor(mail.sendId, this.settings.messageIdDomain),
+    };
+    return () => this.deliver(outgoing);
+  }
+
+  private async deliver(outgoing: OutgoingMail): Promise<'sent' | { rejected: string }> {
     try {
-      await this.transport.send({
-        to: mail.to,
-        from: this.settings.from,
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
-        messageId: messageIdFor(mail.sendId, this.settings.messageIdDomain),
-      });
+      await this.transport.send(outgoing);
       return 'sent';
     } catch (error) {
       // A 5xx answer is final for this address; anything else may work later (retried).

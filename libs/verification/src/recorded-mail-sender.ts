@@ -35,9 +35,10 @@ export type SendAnswer =
   | { kind: 'error'; error: unknown };
 
 /**
- * Sends verification mails so that a crash repeats only the mails that were on the wire: each
- * mail is claimed just before it is sent and its answer recorded as the SMTP server gives it,
- * the claim and the answer riding in the writes of the other mails in flight (DeliveryJournal).
+ * Sends verification mails so that a crash repeats only the mails that were on the wire: a
+ * batch's mails are claimed before the first leaves, and each answer is recorded as the SMTP
+ * server gives it, riding in one write with the answers of the other mails in flight
+ * (DeliveryJournal).
  */
 export class RecordedMailSender {
   private readonly journal: DeliveryJournal;
@@ -69,15 +70,27 @@ export class RecordedMailSender {
   }
 
   /**
-   * Claims the mail, sends it, records the answer. The permit passes to the next mail the
-   * moment the server answered, so its claim joins this answer's write; the mail after that
-   * goes on the wire only once both are stored.
+   * Claims the mails about to be sent, in one write before the first of them leaves. Returns
+   * those claimed; the others another sender claimed meanwhile (still in flight elsewhere).
    */
-  async send(
-    mail: VerificationMail & DeliveryKey,
-    linkIssuedAt: Date,
-    found?: MailDelivery,
-  ): Promise<SendAnswer> {
+  async claim(
+    mails: readonly { key: DeliveryKey; linkIssuedAt: Date; found?: MailDelivery }[],
+  ): Promise<Set<string>> {
+    if (mails.length === 0) return new Set();
+    const taken = await this.store.write(
+      mails.map((m) => this.claimOf(m.key, m.linkIssuedAt, m.found)),
+    );
+    return new Set(mails.filter((_, i) => taken[i]).map((m) => deliveryKeyOf(m.key)));
+  }
+
+  /**
+   * Sends a claimed mail and records the server's answer. A mail holds a permit from the
+   * moment it is handed to SMTP until its answer is stored, so that at most `maxInFlight` mails
+   * are ever accepted (or about to be) without an answer on record: what a crash repeats.
+   */
+  async send(mail: VerificationMail & DeliveryKey): Promise<SendAnswer> {
+    // Rendered before the wait: a batch renders in one go, not one mail per freed connection.
+    const deliver = this.mailer.prepare?.(mail) ?? (() => this.mailer.send(mail));
     await this.permits.acquire();
     let held = true;
     const release = () => {
@@ -85,11 +98,9 @@ export class RecordedMailSender {
       held = false;
     };
     try {
-      if (!(await this.journal.write(this.claimOf(mail, linkIssuedAt, found))))
-        return { kind: 'in_flight' };
       let answer: Awaited<ReturnType<VerificationMailer['send']>>;
       try {
-        answer = await this.mailer.send(mail);
+        answer = await deliver();
       } catch (error) {
         // Not accepted: released, so that the retry claims it again at once.
         await this.answer(mail, 'released', release);
@@ -120,7 +131,7 @@ export class RecordedMailSender {
       : { kind: 'claim', delivery };
   }
 
-  /** Queues the answer, hands the permit on (same turn: the next claim joins), then waits. */
+  /** Records the answer (with those of the other mails in flight), then frees the permit. */
   private async answer(
     key: DeliveryKey,
     status: 'accepted' | 'refused' | 'released',
@@ -135,8 +146,8 @@ export class RecordedMailSender {
       at: this.clock(),
       ...(reason ? { reason } : {}),
     });
-    release();
     await recorded;
+    release();
   }
 }
 

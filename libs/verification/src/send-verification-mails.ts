@@ -194,10 +194,22 @@ export class SendVerificationMails {
           ...(delivery?.found ? { found: delivery.found } : {}),
         });
     }
-    await this.links.insertMany(toSend.map((s) => s.link));
+    // The links exist, and the mails are claimed, before any mail carrying them leaves.
+    const [, claimed] = await Promise.all([
+      this.links.insertMany(toSend.map((s) => s.link)),
+      this.sender.claim(
+        toSend.map((s) => ({
+          key: s.request.data,
+          linkIssuedAt: s.link.issuedAt,
+          ...(s.found ? { found: s.found } : {}),
+        })),
+      ),
+    ]);
     const answers = await Promise.all(
       toSend.map((s) =>
-        this.sender.send(mailOf(s.request, s.state, s.token, s.link), s.link.issuedAt, s.found),
+        claimed.has(deliveryKeyOf(s.request.data))
+          ? this.sender.send(mailOf(s.request, s.state, s.token, s.link))
+          : Promise.resolve({ kind: 'in_flight' as const }),
       ),
     );
     answers.forEach((answer, i) => {

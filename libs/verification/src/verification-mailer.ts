@@ -15,4 +15,9 @@ export interface VerificationMail {
  */
 export interface VerificationMailer {
   send(mail: VerificationMail): Promise<'sent' | { rejected: string }>;
+  /**
+   * Renders now and returns the send, for a caller that holds the mail back before it goes
+   * (RecordedMailSender renders a batch at once, then sends as connections free up).
+   */
+  prepare?(mail: VerificationMail): () => Promise<'sent' | { rejected: string }>;
 }

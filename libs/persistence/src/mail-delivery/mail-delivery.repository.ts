@@ -35,7 +35,10 @@ export class MailDeliveryRepository implements MailDeliveryStore {
       MAIL_DELIVERY_COLLECTION,
       mailDeliverySchema,
     );
-    this.collection = this.model.collection as unknown as Collection<MailDeliveryDocument>;
+    // The driver's own collection: mongoose's wrapper doubles the CPU of each small write, and
+    // these are written for every mail, in the SMTP path (bench mail: 381 against 158 µs).
+    if (!connection.db) throw new Error('MailDeliveryRepository needs a connected connection');
+    this.collection = connection.db.collection<MailDeliveryDocument>(MAIL_DELIVERY_COLLECTION);
   }
 
   async init(): Promise<void> {
@@ -53,7 +56,30 @@ export class MailDeliveryRepository implements MailDeliveryStore {
     const taken = writes.map(() => true);
     // A reclaim must know whether its guard still matched: one update each (after a crash only).
     const reclaims = writes.flatMap((w, i) => (w.kind === 'reclaim' ? [{ w, i }] : []));
-    const bulk = writes.flatMap((w, i) => (w.kind === 'reclaim' ? [] : [{ op: this.opOf(w), i }]));
+    // Accepted answers, the common case, go as one updateMany: one operation for the flush.
+    const accepted = writes.flatMap((w) =>
+      w.kind === 'answer' && w.status === 'accepted' ? [w] : [],
+    );
+    const bulk = writes.flatMap((w, i) =>
+      w.kind === 'reclaim' || (w.kind === 'answer' && w.status === 'accepted')
+        ? []
+        : [{ op: this.opOf(w), i }],
+    );
+    if (accepted.length > 0 && bulk.length === 0 && reclaims.length === 0) {
+      // The usual flush: answers only, one plain update.
+      await this.collection.updateMany(...this.acceptedUpdate(accepted));
+      return taken;
+    }
+    if (accepted.length > 0)
+      bulk.push({
+        op: {
+          updateMany: {
+            filter: this.acceptedUpdate(accepted)[0],
+            update: this.acceptedUpdate(accepted)[1],
+          },
+        },
+        i: -1,
+      });
     await Promise.all([
       this.bulkWrite(bulk, taken),
       ...reclaims.map(async ({ w, i }) => {
@@ -82,8 +108,18 @@ export class MailDeliveryRepository implements MailDeliveryStore {
     } catch (error) {
       const lost = duplicateKeyPositions(error);
       if (!lost) throw error;
-      for (const position of lost) taken[bulk[position]!.i] = false;
+      for (const position of lost) {
+        const i = bulk[position]?.i ?? -1;
+        if (i >= 0) taken[i] = false;
+      }
     }
+  }
+
+  private acceptedUpdate(answers: readonly { key: DeliveryKey; at: Date }[]) {
+    return [
+      { _id: { $in: answers.map((w) => idOf(w.key)) } },
+      { $set: { status: 'accepted' as const, answeredAt: answers[0]!.at } },
+    ] as const;
   }
 
   private opOf(write: DeliveryWrite): AnyBulkWriteOperation<MailDeliveryDocument> {
