@@ -19,7 +19,8 @@ const workerEnvSchema = serviceEnvSchema(8081)
     // 'off' starts no mail step: nothing consumes VerificationMailRequested and no mail leaves.
     // Only for measuring the decision step alone (npm run bench, fan-out scenario).
     MAIL_STEP: z.enum(['on', 'off']).default('on'),
-    // Mails handled together: a crash may repeat at most this many per partition.
+    // Mails handled together: one read and one claim write per batch (a crash repeats at most
+    // SMTP_MAX_CONNECTIONS mails, whatever the batch: docs/guarantees.md).
     MAIL_MAX_BATCH: positiveInt(100),
     // Each mail batch pays a few database round trips, so the mail step waits up to a second
     // for this much to queue up rather than taking mails ten at a time.
