@@ -28,7 +28,11 @@ export function workerKills(signal: 'SIGKILL' | 'SIGTERM'): Scenario {
       const killedAt: number[] = [];
       for (let k = 0; k < kills; k++) {
         // Random moments while the work is under way: after 10-60 % of the mails.
-        const target = Math.floor(users * (0.1 + 0.5 * Math.random()) * ((k + 1) / kills));
+        // and always after the restarted worker mailed again, so every kill meets mails in flight.
+        const target = Math.max(
+          Math.floor(users * (0.1 + 0.5 * Math.random()) * ((k + 1) / kills)),
+          (killedAt.at(-1) ?? 0) + Math.ceil(users / 50),
+        );
         await waitFor('mails to flow', () => world.sink.mails.length >= target || undefined, {
           timeoutMs: 600_000,
         });
