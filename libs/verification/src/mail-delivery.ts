@@ -53,8 +53,8 @@ export const deliveryKeyOf = (key: DeliveryKey): string =>
 
 /**
  * Group commit for delivery records: the writes handed in while one round trip is under way
- * (and those of the same turn of the event loop) go out together in the next, so every mail
- * in flight pays one round trip for its claim and one for its answer, shared with the others.
+ * (and those of the same turn of the event loop) go out together in the next, so the answers
+ * of the mails in flight share their round trips.
  */
 export class DeliveryJournal {
   private queue: { write: DeliveryWrite; settle: (r: boolean | Error) => void }[] = [];
@@ -67,7 +67,7 @@ export class DeliveryJournal {
       this.queue.push({ write, settle: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
       if (this.flushing) return;
       this.flushing = true;
-      // After this turn: the permit a send hands on lets the next claim join this write.
+      // After this turn: answers that came in the same turn join this write.
       setImmediate(() => void this.flush());
     });
   }
@@ -88,10 +88,9 @@ export class DeliveryJournal {
 }
 
 /**
- * The SMTP connections' permits: a mail holds one from its claim to its answer, so that at
- * any moment at most this many mails are claimed without an answer on record. A finished
- * send hands its permit straight to the next waiting mail, whose claim then joins the
- * finished one's answer in one write.
+ * The SMTP connections' permits: a mail holds one from its hand-off to SMTP until its answer is
+ * stored, so that at any moment at most this many mails may be accepted without an answer on
+ * record. A freed permit goes straight to the next waiting mail.
  */
 export class WirePermits {
   private free: number;

@@ -44,6 +44,8 @@ export class RecordedMailSender {
   private readonly journal: DeliveryJournal;
   private readonly permits: WirePermits;
   private readonly clock: () => Date;
+  /** Set while the records cannot be written: no mail leaves whose answer could not be kept. */
+  private recordsFailing: unknown;
 
   constructor(
     private readonly store: MailDeliveryStore,
@@ -77,8 +79,8 @@ export class RecordedMailSender {
     mails: readonly { key: DeliveryKey; linkIssuedAt: Date; found?: MailDelivery }[],
   ): Promise<Set<string>> {
     if (mails.length === 0) return new Set();
-    const taken = await this.store.write(
-      mails.map((m) => this.claimOf(m.key, m.linkIssuedAt, m.found)),
+    const taken = await this.recorded(() =>
+      this.store.write(mails.map((m) => this.claimOf(m.key, m.linkIssuedAt, m.found))),
     );
     return new Set(mails.filter((_, i) => taken[i]).map((m) => deliveryKeyOf(m.key)));
   }
@@ -92,6 +94,12 @@ export class RecordedMailSender {
     // Rendered before the wait: a batch renders in one go, not one mail per freed connection.
     const deliver = this.mailer.prepare?.(mail) ?? (() => this.mailer.send(mail));
     await this.permits.acquire();
+    // The database went away under this batch: the rest waits for the retry instead of
+    // leaving with answers nobody could record (each one a repeat after the next crash).
+    if (this.recordsFailing !== undefined) {
+      this.permits.release();
+      return { kind: 'error', error: this.recordsFailing };
+    }
     let held = true;
     const release = () => {
       if (held) this.permits.release();
@@ -117,6 +125,18 @@ export class RecordedMailSender {
     }
   }
 
+  /** A write of the records; its failure stops further sends until a write succeeds again. */
+  private async recorded<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      const result = await write();
+      this.recordsFailing = undefined;
+      return result;
+    } catch (error) {
+      this.recordsFailing = error;
+      throw error;
+    }
+  }
+
   private claimOf(key: DeliveryKey, linkIssuedAt: Date, found?: MailDelivery): DeliveryWrite {
     const delivery: MailDelivery = {
       tenantId: key.tenantId,
@@ -138,14 +158,16 @@ export class RecordedMailSender {
     release: () => void,
     reason?: string,
   ): Promise<void> {
-    const recorded = this.journal.write({
-      kind: 'answer',
-      key: { tenantId: key.tenantId, sendId: key.sendId },
-      sender: this.options.sender,
-      status,
-      at: this.clock(),
-      ...(reason ? { reason } : {}),
-    });
+    const recorded = this.recorded(() =>
+      this.journal.write({
+        kind: 'answer',
+        key: { tenantId: key.tenantId, sendId: key.sendId },
+        sender: this.options.sender,
+        status,
+        at: this.clock(),
+        ...(reason ? { reason } : {}),
+      }),
+    );
     await recorded;
     release();
   }

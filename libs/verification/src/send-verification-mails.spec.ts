@@ -361,4 +361,27 @@ describe('SendVerificationMails after a crash (delivery records)', () => {
     expect(again.outcomes.get('event-anna')).toBe('sent');
     expect([...deliveries.records.values()][0]).toMatchObject({ status: 'accepted' });
   });
+
+  it('sends no more mails once an answer cannot be recorded (the database went away)', async () => {
+    const deliveries = new InMemoryDeliveryStore();
+    const down = new Error('the database is unreachable');
+    const write = deliveries.write.bind(deliveries);
+    let writes = 0;
+    // The claim goes through; every answer after that fails.
+    deliveries.write = async (w) => {
+      writes += 1;
+      if (writes > 1) throw down;
+      return write(w);
+    };
+    const send = jest.fn(async () => 'sent' as const);
+    const { sut } = await setUp(users(20), { send }, { deliveries, maxInFlight: 2 });
+    await expect(
+      sut.execute(
+        users(20).map((u) => requestOf(u)),
+        now,
+      ),
+    ).rejects.toBe(down);
+    // The two mails in flight when the first answer failed, and not the other eighteen.
+    expect(send).toHaveBeenCalledTimes(2);
+  });
 });
