@@ -37,7 +37,13 @@ export class KafkaTestClient {
     messages: { key?: string; value: Buffer | string | null; headers?: IHeaders }[],
   ): Promise<void> {
     if (!this.producer) {
-      this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      // Idempotent: a send retried after a lost answer (a fresh topic's leader not elected yet)
+      // must not write its messages twice, or tests that count offsets see doubles.
+      this.producer = this.kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
       await this.producer.connect();
     }
     await this.producer.send({ topic, acks: -1, messages });
