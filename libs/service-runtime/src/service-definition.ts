@@ -43,16 +43,15 @@ export function defineHttpService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
 ): ServiceStarter<RunningHttpService> {
   return async (env = process.env, logger) => {
-    let url = '';
     const spec = specOf(definition, env, logger);
     const running = await startService({
       ...spec,
       started: {
         message: spec.started.message,
-        fields: (app) => ({ url: (url = listeningUrl(app)), ...spec.started.fields?.(app) }),
+        fields: (app) => ({ url: listeningUrl(app), ...spec.started.fields?.(app) }),
       },
     });
-    return { ...running, url };
+    return { ...running, url: listeningUrl(running.app) };
   };
 }
 

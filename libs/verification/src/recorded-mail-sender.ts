@@ -94,34 +94,27 @@ export class RecordedMailSender {
     // Rendered before the wait: a batch renders in one go, not one mail per freed connection.
     const deliver = this.mailer.prepare?.(mail) ?? (() => this.mailer.send(mail));
     await this.permits.acquire();
-    // The database went away under this batch: the rest waits for the retry instead of
-    // leaving with answers nobody could record (each one a repeat after the next crash).
-    if (this.recordsFailing !== undefined) {
-      this.permits.release();
-      return { kind: 'error', error: this.recordsFailing };
-    }
-    let held = true;
-    const release = () => {
-      if (held) this.permits.release();
-      held = false;
-    };
     try {
+      // The database went away under this batch: the rest waits for the retry instead of
+      // leaving with answers nobody could record (each one a repeat after the next crash).
+      if (this.recordsFailing !== undefined) return { kind: 'error', error: this.recordsFailing };
       let answer: Awaited<ReturnType<VerificationMailer['send']>>;
       try {
         answer = await deliver();
       } catch (error) {
         // Not accepted: released, so that the retry claims it again at once.
-        await this.answer(mail, 'released', release);
+        await this.answer(mail, 'released');
         return { kind: 'error', error };
       }
       if (answer === 'sent') {
-        await this.answer(mail, 'accepted', release);
+        await this.answer(mail, 'accepted');
         return { kind: 'sent' };
       }
-      await this.answer(mail, 'refused', release, answer.rejected);
+      await this.answer(mail, 'refused', answer.rejected);
       return { kind: 'refused', reason: answer.rejected };
     } finally {
-      release();
+      // Only once the answer is stored: the permit bounds the mails without one.
+      this.permits.release();
     }
   }
 
@@ -151,14 +144,13 @@ export class RecordedMailSender {
       : { kind: 'claim', delivery };
   }
 
-  /** Records the answer (with those of the other mails in flight), then frees the permit. */
+  /** Records the answer, in one write with those of the other mails in flight. */
   private async answer(
     key: DeliveryKey,
     status: 'accepted' | 'refused' | 'released',
-    release: () => void,
     reason?: string,
   ): Promise<void> {
-    const recorded = this.recorded(() =>
+    await this.recorded(() =>
       this.journal.write({
         kind: 'answer',
         key: { tenantId: key.tenantId, sendId: key.sendId },
@@ -168,8 +160,6 @@ export class RecordedMailSender {
         ...(reason ? { reason } : {}),
       }),
     );
-    await recorded;
-    release();
   }
 }
 

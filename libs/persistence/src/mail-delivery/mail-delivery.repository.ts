@@ -65,21 +65,15 @@ export class MailDeliveryRepository implements MailDeliveryStore {
         ? []
         : [{ op: this.opOf(w), i }],
     );
-    if (accepted.length > 0 && bulk.length === 0 && reclaims.length === 0) {
+    if (accepted.length > 0) {
+      const [filter, update] = this.acceptedUpdate(accepted);
       // The usual flush: answers only, one plain update.
-      await this.collection.updateMany(...this.acceptedUpdate(accepted));
-      return taken;
+      if (bulk.length === 0 && reclaims.length === 0) {
+        await this.collection.updateMany(filter, update);
+        return taken;
+      }
+      bulk.push({ op: { updateMany: { filter, update } }, i: -1 });
     }
-    if (accepted.length > 0)
-      bulk.push({
-        op: {
-          updateMany: {
-            filter: this.acceptedUpdate(accepted)[0],
-            update: this.acceptedUpdate(accepted)[1],
-          },
-        },
-        i: -1,
-      });
     await Promise.all([
       this.bulkWrite(bulk, taken),
       ...reclaims.map(async ({ w, i }) => {
