@@ -12,6 +12,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './support/chart';
+import { profiled } from './support/profiler';
 import { markdownTable, printTable } from './support/table';
 import { BENCH_STACK, resolveStackEnv } from './support/stack';
 import type { Sample, Scenario, ScenarioContext } from './support/scenario';
@@ -29,7 +30,9 @@ const USAGE = `usage: npm run bench -- [options]
   --no-warmup     skip the untimed warm-up pass
   --merge         keep the other scenarios of the last bench.json (re-run one, keep the rest)
   --out DIR       results directory (default bench/results)
-  --report        run nothing: write bench.md and bench.svg again from bench.json`;
+  --report        run nothing: write bench.md and bench.svg again from bench.json
+  --profile       write <out>/<scenario>/{product,baseline}-run<i>.cpuprofile of each timed
+                  window, to compare the two sides (read with bench/support/cpuprofile-top.ts)`;
 
 interface RunOptions {
   scale: number;
@@ -40,6 +43,8 @@ interface RunOptions {
   merge: boolean;
   /** Where bench.json, bench.md, bench.svg and the scenarios' logs go. */
   out: string;
+  /** A .cpuprofile of each timed window, both sides (not of the warm-up). */
+  profile: boolean;
 }
 
 async function main(): Promise<void> {
@@ -98,7 +103,11 @@ async function runScenario(
         ];
         if (run % 2 === 0) sides.reverse();
         for (const side of sides) {
-          const sample = await side.measure();
+          const sample = options.profile
+            ? await profiled(join(context.resultsDir, `${side.name}-run${run}.cpuprofile`), () =>
+                side.measure(),
+              )
+            : await side.measure();
           side.into.push(sample);
           context.log(`run ${run}/${options.runs} ${side.name.padEnd(8)} ${describe(sample)}`);
         }
@@ -201,6 +210,7 @@ function parseOptions(argv: string[]): RunOptions {
       merge: { type: 'boolean', default: false },
       out: { type: 'string', default: DEFAULT_RESULTS_DIR },
       report: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -228,6 +238,7 @@ function parseOptions(argv: string[]): RunOptions {
     warmUp: !values['no-warmup'],
     merge: values.merge || values.report,
     out: resolve(values.out),
+    profile: values.profile,
   };
 }
 
