@@ -36,7 +36,10 @@ import mongoose from 'mongoose';
 import { MailDeliveryRepository } from '@app/persistence';
 import {
   type DeliveryKey,
+  type DeliveryWrite,
   issueLink,
+  type MailDelivery,
+  type MailDeliveryStore,
   RecordedMailSender,
   sendIdFor,
   type VerificationMail,
@@ -105,8 +108,9 @@ async function openMailScenario(context: ScenarioContext): Promise<ScenarioRunne
       await db.dropDatabase();
       await db.close();
     });
-    const deliveries = new MailDeliveryRepository(db);
-    await deliveries.init();
+    const repository = new MailDeliveryRepository(db);
+    await repository.init();
+    const deliveries = new CountedWrites(repository);
     const mailer = new RecordedMailSender(deliveries, verificationMailer(config, transport), {
       maxInFlight: config.SMTP_MAX_CONNECTIONS,
       claimLeaseMs: config.SMTP_TIMEOUT_MS,
@@ -137,7 +141,15 @@ async function openMailScenario(context: ScenarioContext): Promise<ScenarioRunne
       },
       product: async (run) => {
         await freshRecords();
-        return window(`mail product run ${run}`, (onSent) => sendProduct(mails, onSent));
+        const writesBefore = deliveries.writes;
+        const sample = await window(`mail product run ${run}`, (onSent) =>
+          sendProduct(mails, onSent),
+        );
+        const writes = deliveries.writes - writesBefore;
+        return {
+          ...sample,
+          figures: { ...sample.figures, writesPerMail: round(writes / items, 3) },
+        };
       },
       baseline: (run) =>
         window(`mail baseline run ${run}`, (onSent) => sendBaseline(rendered, onSent)),
@@ -220,6 +232,22 @@ function productSender(sender: RecordedMailSender, rhythm: SendRhythm): Sender<B
 }
 
 type BenchMail = VerificationMail & DeliveryKey & { linkIssuedAt: Date };
+
+/** The delivery records, counting their round trips: how well the answers share them. */
+class CountedWrites implements MailDeliveryStore {
+  writes = 0;
+
+  constructor(private readonly inner: MailDeliveryStore) {}
+
+  findDeliveries(keys: readonly DeliveryKey[]): Promise<MailDelivery[]> {
+    return this.inner.findDeliveries(keys);
+  }
+
+  write(writes: readonly DeliveryWrite[]): Promise<boolean[]> {
+    this.writes += 1;
+    return this.inner.write(writes);
+  }
+}
 
 /** The baseline: sendMail of the pre-rendered message, nothing else. */
 function baselineSender(
