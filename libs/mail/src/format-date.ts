@@ -27,10 +27,24 @@ function longDateTime(tag: string): Intl.DateTimeFormat {
 }
 
 /**
+ * The last text per locale: the links of one batch are issued at one instant and expire at one,
+ * and Intl's formatting costs more than the rest of a mail's rendering (bench mail, 13 µs).
+ */
+const lastFormatted: Record<MailLocale, { time: number; text: string } | undefined> = {
+  sv: undefined,
+  en: undefined,
+};
+
+/**
  * "onsdag 8 januari 2025 kl. 14:30 (svensk tid)" or
  * "Wednesday, 8 January 2025 at 14:30 (Swedish time)".
  */
 export function formatMailDate(date: Date, locale: MailLocale): string {
-  if (Number.isNaN(date.getTime())) throw new RangeError('formatMailDate: invalid date');
-  return `${formatters[locale].format(date)} (${zoneLabel[locale]})`;
+  const time = date.getTime();
+  if (Number.isNaN(time)) throw new RangeError('formatMailDate: invalid date');
+  const last = lastFormatted[locale];
+  if (last?.time === time) return last.text;
+  const text = `${formatters[locale].format(date)} (${zoneLabel[locale]})`;
+  lastFormatted[locale] = { time, text };
+  return text;
 }
