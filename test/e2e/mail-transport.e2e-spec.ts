@@ -105,6 +105,48 @@ describe('SmtpMailTransport against a real SMTP server', () => {
     expect(sink.mails).toHaveLength(1);
   });
 
+  it('holds the end of a message until beforeEnd resolves: sent but for its end, not yet accepted', async () => {
+    let release: () => void = () => undefined;
+    let held = 0;
+    const beforeEnd = () => {
+      held += 1;
+      return new Promise<void>((resolve) => (release = resolve));
+    };
+    const mail = mailTo('asa@example.se', 'req-42/user-7');
+    const sending = transport.send(mail, { beforeEnd });
+    await until(() => held === 1);
+    // The envelope and the DATA command went out; the server has accepted nothing yet.
+    expect(sink.commands.slice(-3)).toEqual([
+      expect.stringMatching(/^MAIL FROM/),
+      expect.stringMatching(/^RCPT TO/),
+      'DATA',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sink.mails).toHaveLength(0);
+    release();
+    await expect(sending).resolves.toMatchObject({ accepted: true });
+    expect(held).toBe(1);
+    expect(sink.mails).toHaveLength(1);
+    expect(sink.mails[0]?.parsed.html).toBe(mail.html);
+  });
+
+  it('abandons a message whose beforeEnd rejects: the server accepts nothing, the pool goes on', async () => {
+    const failure = await failureOf(
+      transport.send(mailTo('asa@example.se', 'req-42/user-8'), {
+        beforeEnd: async () => {
+          throw new Error('the delivery record cannot be written');
+        },
+      }),
+    );
+    expect(String(failure)).toMatch(/the delivery record cannot be written/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sink.mails).toHaveLength(0);
+    await transport.send(mailTo('asa@example.se', 'req-42/user-9'));
+    expect(sink.mails.map((m) => m.parsed.messageId)).toEqual([
+      messageIdFor('req-42/user-9', 'connect-provisioning.local'),
+    ]);
+  });
+
   it('rejects with the connection error code when no server listens', async () => {
     const dead = new SmtpMailTransport('smtp://127.0.0.1:1');
     try {
@@ -123,3 +165,11 @@ describe('SmtpMailTransport against a real SMTP server', () => {
     }
   });
 });
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -7,6 +7,7 @@ import {
   type MailTransport,
   type OutgoingMail,
   type SendReceipt,
+  type SendOptions,
 } from './mail-transport';
 
 /** "<abc@host>" -> "abc@host", and nothing a file system could trip over. */
@@ -44,8 +45,10 @@ export class FileMailTransport implements MailTransport {
     });
   }
 
-  async send(mail: OutgoingMail): Promise<SendReceipt> {
+  async send(mail: OutgoingMail, options: SendOptions = {}): Promise<SendReceipt> {
     const info = await this.transporter.sendMail(nodemailerMessage(mail));
+    // The file is the "acceptance": nothing is written before the caller lets the end go.
+    await options.beforeEnd?.();
     if (!Buffer.isBuffer(info.message)) throw new Error('stream transport returned no buffer');
     await mkdir(this.outboxDir, { recursive: true });
     const file = await this.writeNew(

@@ -21,13 +21,22 @@ export type SendReceipt = {
   file?: string;
 };
 
+export type SendOptions = {
+  /**
+   * Awaited once the message is on the wire but for its end, the last moment before the server
+   * can accept it; a rejection abandons the message unaccepted. A transport that cannot hold a
+   * message's end awaits it before sending anything. Called once per attempt of the transport.
+   */
+  beforeEnd?: () => Promise<void>;
+};
+
 /**
  * Hands mails to the outside world. Implementations never retry: a failure rejects with the
  * underlying error unchanged, and the messaging layer decides (4xx and connection errors are
  * retried, 5xx are permanent).
  */
 export interface MailTransport {
-  send(mail: OutgoingMail): Promise<SendReceipt>;
+  send(mail: OutgoingMail, options?: SendOptions): Promise<SendReceipt>;
   /** Closes pooled connections; call once at shutdown. */
   close(): Promise<void>;
 }

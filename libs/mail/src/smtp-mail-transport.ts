@@ -1,11 +1,16 @@
+import { Transform, type TransformCallback } from 'node:stream';
 import nodemailer, { type Transporter } from 'nodemailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import {
   nodemailerMessage,
   type MailTransport,
   type OutgoingMail,
+  type SendOptions,
   type SendReceipt,
 } from './mail-transport';
+
+/** Where a send's hold travels in nodemailer's mail data, from sendMail to the stream plugin. */
+const BEFORE_END = 'connectProvisioningBeforeEnd';
 
 export type SmtpTransportOptions = {
   /** Simultaneous SMTP connections in the pool (default 5). */
@@ -40,6 +45,13 @@ export class SmtpMailTransport implements MailTransport {
       socketTimeout: options.timeoutMs ?? 30_000,
     });
     this.transporter = nodemailer.createTransport(pool);
+    // Each attempt's message stream gets the send's hold before its end: the server answers
+    // only after the end of the data, so until then nothing can have been accepted.
+    this.transporter.use('stream', (mail, done) => {
+      const beforeEnd = (mail.data as { [BEFORE_END]?: () => Promise<void> })[BEFORE_END];
+      if (beforeEnd) mail.message.transform(() => new HeldEnd(beforeEnd));
+      done();
+    });
   }
 
   /** True when sends go through a connection pool (guards against the trap above). */
@@ -47,8 +59,9 @@ export class SmtpMailTransport implements MailTransport {
     return this.transporter.transporter instanceof SMTPPool;
   }
 
-  async send(mail: OutgoingMail): Promise<SendReceipt> {
-    const info = await this.transporter.sendMail(nodemailerMessage(mail));
+  async send(mail: OutgoingMail, options: SendOptions = {}): Promise<SendReceipt> {
+    const message = { ...nodemailerMessage(mail), [BEFORE_END]: options.beforeEnd };
+    const info = await this.transporter.sendMail(message);
     return {
       messageId: info.messageId,
       accepted: info.accepted.length > 0 && info.rejected.length === 0,
@@ -58,5 +71,28 @@ export class SmtpMailTransport implements MailTransport {
 
   async close(): Promise<void> {
     this.transporter.close();
+  }
+}
+
+/**
+ * Passes a message through and holds its end until `beforeEnd` resolves. The SMTP connection
+ * has sent the envelope and the body by then, and writes the end of data ("." line) only once
+ * this stream ends; a rejection fails the stream, and nodemailer drops the connection, so the
+ * server discards the unfinished message.
+ */
+class HeldEnd extends Transform {
+  constructor(private readonly beforeEnd: () => Promise<void>) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.beforeEnd().then(
+      () => done(),
+      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+    );
   }
 }
