@@ -6,7 +6,12 @@ import {
   messageIdFor,
   verifyUrlFor,
 } from '@app/mail';
-import type { VerificationMail, VerificationMailer } from '@app/verification';
+import type {
+  BeforeEnd,
+  MailAnswer,
+  VerificationMail,
+  VerificationMailer,
+} from '@app/verification';
 
 export interface MailerSettings {
   from: string;
@@ -23,11 +28,11 @@ export class TemplateVerificationMailer implements VerificationMailer {
     private readonly settings: MailerSettings,
   ) {}
 
-  async send(mail: VerificationMail): Promise<'sent' | { rejected: string }> {
-    return this.prepare(mail)();
+  async send(mail: VerificationMail, beforeEnd?: BeforeEnd): Promise<MailAnswer> {
+    return this.prepare(mail)(beforeEnd);
   }
 
-  prepare(mail: VerificationMail): () => Promise<'sent' | { rejected: string }> {
+  prepare(mail: VerificationMail): (beforeEnd?: BeforeEnd) => Promise<MailAnswer> {
     const rendered = this.renderer.render('verification', mailLocaleOf(mail.locale), {
       email: mail.to,
       verifyUrl: verifyUrlFor(this.settings.publicBaseUrl, mail.token),
@@ -43,12 +48,12 @@ export class TemplateVerificationMailer implements VerificationMailer {
       text: rendered.text,
       messageId: messageIdFor(mail.sendId, this.settings.messageIdDomain),
     };
-    return () => this.deliver(outgoing);
+    return (beforeEnd) => this.deliver(outgoing, beforeEnd);
   }
 
-  private async deliver(outgoing: OutgoingMail): Promise<'sent' | { rejected: string }> {
+  private async deliver(outgoing: OutgoingMail, beforeEnd?: BeforeEnd): Promise<MailAnswer> {
     try {
-      await this.transport.send(outgoing);
+      await this.transport.send(outgoing, beforeEnd ? { beforeEnd } : {});
       return 'sent';
     } catch (error) {
       // A 5xx answer is final for this address; anything else may work later (retried).

@@ -51,39 +51,74 @@ export interface MailDeliveryStore {
 export const deliveryKeyOf = (key: DeliveryKey): string =>
   JSON.stringify([key.tenantId, key.sendId]);
 
+export interface JournalOptions {
+  /**
+   * True when no further write can join before this one goes: every mail that may be accepted
+   * has its answer queued. Until then the journal waits (up to `lingerMs`), so that the answers
+   * of the mails in flight share one round trip instead of going one or two at a time.
+   */
+  complete?: () => boolean;
+  /** The longest a write waits for the others (default 5 ms). */
+  lingerMs?: number;
+}
+
 /**
  * Group commit for delivery records: the writes handed in while one round trip is under way
- * (and those of the same turn of the event loop) go out together in the next, so the answers
- * of the mails in flight share their round trips.
+ * (and those of the same turn of the event loop) go out together in the next, and a write
+ * waits briefly for the answers still awaited, so the answers of the mails in flight share
+ * their round trips.
  */
 export class DeliveryJournal {
   private queue: { write: DeliveryWrite; settle: (r: boolean | Error) => void }[] = [];
   private flushing = false;
+  private linger: NodeJS.Timeout | undefined;
+  private readonly lingerMs: number;
 
-  constructor(private readonly store: MailDeliveryStore) {}
+  constructor(
+    private readonly store: MailDeliveryStore,
+    private readonly options: JournalOptions = {},
+  ) {
+    this.lingerMs = options.lingerMs ?? 5;
+  }
 
   write(write: DeliveryWrite): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, settle: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
-      if (this.flushing) return;
-      this.flushing = true;
-      // After this turn: answers that came in the same turn join this write.
-      setImmediate(() => void this.flush());
+      this.schedule();
     });
   }
 
+  /** Flushes at once when the group is complete; else once the linger runs out. */
+  private schedule(): void {
+    // A flush under way takes the queue when its round trip is done.
+    if (this.flushing || this.queue.length === 0) return;
+    if (this.options.complete?.() === false) {
+      this.linger ??= setTimeout(() => this.start(), this.lingerMs);
+      return;
+    }
+    // After this turn: answers that came in the same turn join this write.
+    this.flushing = true;
+    setImmediate(() => this.start());
+  }
+
+  private start(): void {
+    clearTimeout(this.linger);
+    this.linger = undefined;
+    this.flushing = true;
+    void this.flush();
+  }
+
   private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0);
-      try {
-        const taken = await this.store.write(batch.map((b) => b.write));
-        batch.forEach((b, i) => b.settle(taken[i] ?? false));
-      } catch (error) {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        for (const b of batch) b.settle(failure);
-      }
+    const batch = this.queue.splice(0);
+    try {
+      const taken = await this.store.write(batch.map((b) => b.write));
+      batch.forEach((b, i) => b.settle(taken[i] ?? false));
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const b of batch) b.settle(failure);
     }
     this.flushing = false;
+    this.schedule();
   }
 }
 
@@ -98,6 +133,11 @@ export class WirePermits {
 
   constructor(size: number) {
     this.free = size;
+  }
+
+  /** No permit free: a mail at its end waits for one. */
+  get exhausted(): boolean {
+    return this.free === 0;
   }
 
   async acquire(): Promise<void> {

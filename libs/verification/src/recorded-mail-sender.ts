@@ -7,7 +7,7 @@ import {
   type MailDeliveryStore,
   WirePermits,
 } from './mail-delivery';
-import type { VerificationMail, VerificationMailer } from './verification-mailer';
+import type { MailAnswer, VerificationMail, VerificationMailer } from './verification-mailer';
 
 export interface RecordedSenderOptions {
   /** The SMTP connections: at most this many mails are claimed without an answer. */
@@ -46,13 +46,19 @@ export class RecordedMailSender {
   private readonly clock: () => Date;
   /** Set while the records cannot be written: no mail leaves whose answer could not be kept. */
   private recordsFailing: unknown;
+  /** Mails past their end whose answer has not reached the journal yet. */
+  private awaitingAnswer = 0;
 
   constructor(
     private readonly store: MailDeliveryStore,
     private readonly mailer: VerificationMailer,
     private readonly options: RecordedSenderOptions,
   ) {
-    this.journal = new DeliveryJournal(store);
+    // A group is complete when every permit is held by a mail whose answer is queued: no other
+    // mail can be accepted, so no other answer can come, before this write frees permits.
+    this.journal = new DeliveryJournal(store, {
+      complete: () => this.awaitingAnswer === 0 && this.permits.exhausted,
+    });
     this.permits = new WirePermits(options.maxInFlight);
     this.clock = options.clock ?? (() => new Date());
   }
@@ -86,26 +92,32 @@ export class RecordedMailSender {
   }
 
   /**
-   * Sends a claimed mail and records the server's answer. A mail holds a permit from the
-   * moment it is handed to SMTP until its answer is stored, so that at most `maxInFlight` mails
-   * are ever accepted (or about to be) without an answer on record: what a crash repeats.
+   * Sends a claimed mail and records the server's answer. A mail holds a permit from the end
+   * of its message (the moment the server can accept it) until its answer is stored, so that
+   * at most `maxInFlight` mails are ever accepted (or about to be) without an answer on record:
+   * what a crash repeats. The mailer waits for the permit with the envelope and body already
+   * sent, so the connection does not idle while the answer before is written.
    */
   async send(mail: VerificationMail & DeliveryKey): Promise<SendAnswer> {
-    // Rendered before the wait: a batch renders in one go, not one mail per freed connection.
-    const deliver = this.mailer.prepare?.(mail) ?? (() => this.mailer.send(mail));
-    await this.permits.acquire();
+    // Rendered before any wait: a batch renders in one go, not one mail per freed permit.
+    const deliver =
+      this.mailer.prepare?.(mail) ?? ((beforeEnd) => this.mailer.send(mail, beforeEnd));
+    // Nothing of it goes on the wire while the records are known to fail.
+    if (this.recordsFailing !== undefined) return { kind: 'error', error: this.recordsFailing };
+    const end = new MailEnd(this.wire);
     try {
-      // The database went away under this batch: the rest waits for the retry instead of
-      // leaving with answers nobody could record (each one a repeat after the next crash).
-      if (this.recordsFailing !== undefined) return { kind: 'error', error: this.recordsFailing };
-      let answer: Awaited<ReturnType<VerificationMailer['send']>>;
+      let answer: MailAnswer;
       try {
-        answer = await deliver();
+        answer = await deliver(() => end.hold());
       } catch (error) {
+        end.answered();
+        // Abandoned at its end, unaccepted; the answer could not be written anyway.
+        if (end.heldBack) return { kind: 'error', error: end.heldBack.cause };
         // Not accepted: released, so that the retry claims it again at once.
         await this.answer(mail, 'released');
         return { kind: 'error', error };
       }
+      end.answered();
       if (answer === 'sent') {
         await this.answer(mail, 'accepted');
         return { kind: 'sent' };
@@ -114,9 +126,19 @@ export class RecordedMailSender {
       return { kind: 'refused', reason: answer.rejected };
     } finally {
       // Only once the answer is stored: the permit bounds the mails without one.
-      this.permits.release();
+      end.release();
     }
   }
+
+  /** What a mail's end needs of this sender. */
+  private readonly wire: WireBookkeeping = {
+    acquire: () => this.permits.acquire(),
+    release: () => this.permits.release(),
+    awaiting: (change: 1 | -1) => {
+      this.awaitingAnswer += change;
+    },
+    failing: () => this.recordsFailing,
+  };
 
   /** A write of the records; its failure stops further sends until a write succeeds again. */
   private async recorded<T>(write: () => Promise<T>): Promise<T> {
@@ -170,4 +192,50 @@ function stateOf(found: MailDelivery | undefined, now: number, leaseMs: number):
   if (found.status === 'refused') return { kind: 'refused', reason: found.reason ?? 'refused' };
   const until = found.claimedAt.getTime() + leaseMs;
   return until > now ? { kind: 'in_flight', until: new Date(until) } : { kind: 'claimable', found };
+}
+
+
+interface WireBookkeeping {
+  acquire(): Promise<void>;
+  release(): void;
+  awaiting(change: 1 | -1): void;
+  failing(): unknown;
+}
+
+/**
+ * One mail's end of message: it waits for a permit before the server can accept the mail, and
+ * holds it until the answer is stored.
+ */
+class MailEnd {
+  private holding = false;
+  private inHand = false;
+  heldBack: { cause: unknown } | undefined;
+
+  constructor(private readonly wire: WireBookkeeping) {}
+
+  async hold(): Promise<void> {
+    // Once per mail, however often the transport starts the message again.
+    if (this.holding) return;
+    await this.wire.acquire();
+    this.holding = true;
+    this.wire.awaiting(1);
+    // The database went away under this batch: the rest waits for the retry instead of being
+    // accepted with answers nobody could record (each one a repeat after the next crash).
+    const failing = this.wire.failing();
+    if (failing !== undefined) {
+      this.heldBack = { cause: failing };
+      throw new Error('mail held back at its end: its delivery record cannot be written');
+    }
+  }
+
+  /** The answer is in hand (no longer awaited), before it joins the journal. */
+  answered(): void {
+    if (!this.holding || this.inHand) return;
+    this.inHand = true;
+    this.wire.awaiting(-1);
+  }
+
+  release(): void {
+    if (this.holding) this.wire.release();
+  }
 }

@@ -91,7 +91,14 @@ async function setUp(
   });
   slots.clear();
   for (const [userId, { slot }] of standing) slots.set(userId, slot);
-  const sut = new SendVerificationMails(store, links, progress, deliveries, mailer, {
+  // As a transport that cannot hold a message's end: the hold first, then the send.
+  const holding: VerificationMailer = {
+    send: async (mail, beforeEnd) => {
+      await beforeEnd?.();
+      return mailer.send(mail);
+    },
+  };
+  const sut = new SendVerificationMails(store, links, progress, deliveries, holding, {
     tokenTtlMs: 7 * 86_400_000,
     source: '/test',
     maxInFlight: options.maxInFlight ?? 5,

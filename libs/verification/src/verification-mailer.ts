@@ -10,14 +10,24 @@ export interface VerificationMail {
 }
 
 /**
+ * Awaited by a mailer once a mail is on the wire but for its end: the last moment before the
+ * server can accept it. While it waits, the connection has done the envelope and the body, so
+ * a caller can hold mails back without idling the connections. A rejection abandons the mail
+ * unaccepted. A mailer that cannot hold a message's end awaits it before sending anything.
+ */
+export type BeforeEnd = () => Promise<void>;
+
+export type MailAnswer = 'sent' | { rejected: string };
+
+/**
  * Renders and sends one verification mail. Resolves `sent`, or `{ rejected }` when the server
  * refused it for good (5xx); throws when it may work later (4xx, connection lost).
  */
 export interface VerificationMailer {
-  send(mail: VerificationMail): Promise<'sent' | { rejected: string }>;
+  send(mail: VerificationMail, beforeEnd?: BeforeEnd): Promise<MailAnswer>;
   /**
    * Renders now and returns the send, for a caller that holds the mail back before it goes
    * (RecordedMailSender renders a batch at once, then sends as connections free up).
    */
-  prepare?(mail: VerificationMail): () => Promise<'sent' | { rejected: string }>;
+  prepare?(mail: VerificationMail): (beforeEnd?: BeforeEnd) => Promise<MailAnswer>;
 }
