@@ -194,7 +194,6 @@ function stateOf(found: MailDelivery | undefined, now: number, leaseMs: number):
   return until > now ? { kind: 'in_flight', until: new Date(until) } : { kind: 'claimable', found };
 }
 
-
 interface WireBookkeeping {
   acquire(): Promise<void>;
   release(): void;
