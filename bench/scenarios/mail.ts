@@ -7,7 +7,9 @@
  * bench stack, group-committed with the other mails in flight) and at most SMTP_MAX_CONNECTIONS
  * mails between claim and answer; TemplateVerificationMailer with MailRenderer (Handlebars,
  * dates, the link), the deterministic Message-ID, and the SmtpMailTransport that
- * createMailTransport(mailTransportConfigFrom(config)) gives, with the worker's own config.
+ * createMailTransport(mailTransportConfigFrom(config)) gives, with the worker's own config: it
+ * builds each MIME message in SMTP_COMPOSE_THREADS worker threads (default 1) and hands the pool
+ * the finished message, where the baseline's nodemailer builds it on the event loop as it sends.
  * Baseline: a bare nodemailer pool with the same connection settings, sending the very same
  * mails already rendered. Both send in the mail step's rhythm: CONSUMER_CONCURRENCY partitions
  * at once, each a batch of MAIL_MAX_BATCH mails awaited together (SendVerificationMails).

@@ -16,6 +16,21 @@ export const positiveInt = (defaultValue: number) =>
       return n;
     });
 
+/** A count that may be 0 (off), up to `max`: an empty value means the default. */
+export const countUpTo = (defaultValue: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return defaultValue;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 0 || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from 0 to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 /** A TCP port to listen on; 0 lets the system pick a free one (tests). */
 export const portNumber = (defaultValue: number) =>
   z.coerce

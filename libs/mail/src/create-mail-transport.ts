@@ -8,6 +8,7 @@ export type MailTransportConfig = {
   maxConnections?: number;
   ratePerSecond?: number;
   timeoutMs?: number;
+  composeThreads?: number;
 };
 
 /** SMTP when a relay is configured, otherwise .eml files in outboxDir (development). */
@@ -17,6 +18,7 @@ export function createMailTransport(config: MailTransportConfig): MailTransport 
       maxConnections: config.maxConnections,
       ratePerSecond: config.ratePerSecond,
       timeoutMs: config.timeoutMs,
+      composeThreads: config.composeThreads,
     });
   }
   return new FileMailTransport(config.outboxDir);

@@ -4,6 +4,8 @@ export * from './mail-renderer';
 export * from './message-id';
 export * from './mail-transport';
 export * from './smtp-mail-transport';
+export * from './mime-composition';
+export * from './threaded-mime-composer';
 export * from './file-mail-transport';
 export * from './create-mail-transport';
 export * from './mail-env';

@@ -17,6 +17,7 @@ describe('mailEnvSchema', () => {
       SMTP_MAX_CONNECTIONS: 5,
       SMTP_RATE_PER_SECOND: 50,
       SMTP_TIMEOUT_MS: 30_000,
+      SMTP_COMPOSE_THREADS: 1,
       MESSAGE_ID_DOMAIN: 'connect-provisioning.local',
     });
     expect(mailTransportConfigFrom(env)).toEqual({
@@ -25,6 +26,7 @@ describe('mailEnvSchema', () => {
       maxConnections: 5,
       ratePerSecond: 50,
       timeoutMs: 30_000,
+      composeThreads: 1,
     });
   });
 
@@ -37,6 +39,16 @@ describe('mailEnvSchema', () => {
     expect(env.SMTP_URL).toBe('smtps://user:secret@smtp.example.se:465');
     expect(env.SMTP_MAX_CONNECTIONS).toBe(2);
     expect(loadConfig(mailEnvSchema, { ...required, SMTP_URL: '' }).SMTP_URL).toBeUndefined();
+  });
+
+  it('composes on the event loop with SMTP_COMPOSE_THREADS=0 and refuses a count out of range', () => {
+    expect(loadConfig(mailEnvSchema, { ...required, SMTP_COMPOSE_THREADS: '0' })).toMatchObject({
+      SMTP_COMPOSE_THREADS: 0,
+    });
+    for (const wrong of ['17', '-1', '1.5', 'many'])
+      expect(() => loadConfig(mailEnvSchema, { ...required, SMTP_COMPOSE_THREADS: wrong })).toThrow(
+        'SMTP_COMPOSE_THREADS: must be a whole number from 0 to 16',
+      );
   });
 
   it('reports every problem by name without echoing values', () => {

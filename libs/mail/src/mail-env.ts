@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveInt, urlString } from '@app/config';
+import { countUpTo, positiveInt, urlString } from '@app/config';
 import type { MailTransportConfig } from './create-mail-transport';
 
 const HTTP = ['http:', 'https:'] as const;
@@ -33,6 +33,8 @@ export const mailEnvSchema = linkTargetsEnvSchema.extend({
   // How long the relay may take to connect, greet or answer a command. Also how long a mail
   // claimed by a sender that died stays its own before another sends it (docs/guarantees.md).
   SMTP_TIMEOUT_MS: positiveInt(30_000),
+  // Worker threads that build the MIME messages, off the event loop; 0 builds them on it.
+  SMTP_COMPOSE_THREADS: countUpTo(1, 16),
   MESSAGE_ID_DOMAIN: z
     .string()
     .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name (letters, digits, . and -)')
@@ -48,6 +50,7 @@ export function mailTransportConfigFrom(env: MailEnv): MailTransportConfig {
     maxConnections: env.SMTP_MAX_CONNECTIONS,
     ratePerSecond: env.SMTP_RATE_PER_SECOND,
     timeoutMs: env.SMTP_TIMEOUT_MS,
+    composeThreads: env.SMTP_COMPOSE_THREADS,
   };
 }
 
