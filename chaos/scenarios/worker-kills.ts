@@ -49,14 +49,19 @@ export function workerKills(signal: 'SIGKILL' | 'SIGTERM'): Scenario {
       await sleep(3000); // a late duplicate or second completion would show up by now
       const { total, recipients, messageIds } = world.mailCounts();
       const duplicates = total - recipients.size;
+      const perKill = duplicatesPerKill(world.sink.mails, killedAt);
       const completions = world.completionsOf('bulk');
-      const bound = signal === 'SIGKILL' ? kills * SMTP_CONNECTIONS : 0;
+      const perKillBound = signal === 'SIGKILL' ? SMTP_CONNECTIONS : 0;
+      const bound = kills * perKillBound;
       return {
         injected: `${kills}× ${signal} of the worker at ${killedAt.join(', ')} mails, ${users} users`,
-        counted: `${users} mails expected, ${total} delivered to ${recipients.size} users, ${duplicates} duplicates (bound ${bound}: ${SMTP_CONNECTIONS} per kill), 0 lost: ${String(recipients.size === users)}, ${completions.length} completion(s), sent ${String(completions[0]?.sent)}`,
+        counted: `${users} mails expected, ${total} delivered to ${recipients.size} users, ${duplicates} duplicates (per kill: ${perKill.join(', ')}; bound ${perKillBound} per kill, ${bound} in all), 0 lost: ${String(recipients.size === users)}, ${completions.length} completion(s), sent ${String(completions[0]?.sent)}`,
         violations: [
           ...check(recipients.size === users, `${users - recipients.size} users got no mail`),
           ...check(duplicates <= bound, `${duplicates} duplicates exceed the bound ${bound}`),
+          ...perKill.flatMap((n, k) =>
+            check(n <= perKillBound, `kill ${k + 1} repeated ${n} mails (bound ${perKillBound})`),
+          ),
           // A duplicate repeats its first copy's Message-ID, so a mail system can recognise it.
           ...check(messageIds.size === users, `${messageIds.size} Message-IDs for ${users} users`),
           ...check(completions.length === 1, `${completions.length} completions`),
@@ -71,4 +76,33 @@ export function workerKills(signal: 'SIGKILL' | 'SIGTERM'): Scenario {
       };
     },
   };
+}
+
+/**
+ * Each repeated mail charged to the kill nearest its first delivery: a kill repeats the mails the
+ * server accepted just before it, whose answers were not stored yet. Kills are apart by at least
+ * 2% of the mails, so the nearest one is the one that caught it.
+ */
+export function duplicatesPerKill(
+  mails: readonly { envelopeTo: readonly string[] }[],
+  killedAt: readonly number[],
+): number[] {
+  const perKill = killedAt.map(() => 0);
+  const firstAt = new Map<string, number>();
+  mails.forEach((mail, i) => {
+    for (const to of mail.envelopeTo) {
+      const first = firstAt.get(to);
+      if (first === undefined) {
+        firstAt.set(to, i);
+        continue;
+      }
+      const nearest = killedAt.reduce(
+        (best, at, k) =>
+          Math.abs(at - first) < Math.abs((killedAt[best] ?? 0) - first) ? k : best,
+        0,
+      );
+      perKill[nearest] = (perKill[nearest] ?? 0) + 1;
+    }
+  });
+  return perKill;
 }
