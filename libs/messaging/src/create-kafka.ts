@@ -8,6 +8,8 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaSecurity } from './kafka-security';
+// Loaded for its fix of kafkajs's request queue, before any client is made.
+import './kafkajs-request-queue';
 
 /**
  * A kafkajs client whose own log lines go to the process's pino logger. Without `security` it
