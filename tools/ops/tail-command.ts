@@ -93,6 +93,9 @@ async function follow(
   signal.addEventListener('abort', end, { once: true });
   const timer = Number.isFinite(options.timeoutMs) ? setTimeout(end, options.timeoutMs) : undefined;
   try {
+    // "The end" is where the topic stands now: a new group would only look it up at its first
+    // fetch, after joining, and miss what arrives in between.
+    const ends = options.fromBeginning ? [] : await admin.fetchTopicOffsets(topic);
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: options.fromBeginning });
     const joined = new Promise<void>((resolve) =>
@@ -110,6 +113,7 @@ async function follow(
       },
     });
     await joined;
+    for (const { partition, high } of ends) consumer.seek({ topic, partition, offset: high });
     output.err(
       `following ${topic} from ${options.fromBeginning ? 'the beginning' : 'the end'} (Ctrl-C stops)\n`,
     );
