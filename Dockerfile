@@ -46,7 +46,11 @@ ARG APP=verification-worker
 # NODE_ENV=production: libraries (and npm) switch to their production behaviour.
 # APP is carried from build arg into the environment because CMD runs at container
 # start, when build args no longer exist.
+# NODE_OPTIONS: Node 24's young generation grows to tens of MB per semi-space by default; the
+# worker's RSS was 180 MB higher for no gain in throughput (docs/performance.md). The same flag
+# in infra/local/run-pipeline.sh and test/support/worker-process.ts (tools/runtime-pins.spec.ts).
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=8 \
     APP=${APP}
 
 WORKDIR /app

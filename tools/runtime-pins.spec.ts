@@ -9,6 +9,7 @@ import pino from 'pino';
 import { readComposeFile } from './compose-file';
 import { z } from 'zod';
 import { HealthServer } from '@app/observability';
+import { APP_NODE_OPTIONS } from '../test/support/worker-process';
 import { loadConsoleConfig } from '../apps/ops-console/src/config';
 import { loadImportWorkerConfig } from '../apps/import-worker/src/config';
 import { loadPageConfig } from '../apps/verification-page/src/config';
@@ -58,6 +59,17 @@ describe('the Node release', () => {
     expect(endOfLife).toBeDefined();
     expect(new Date(`${endOfLife ?? ''}T00:00:00Z`).getTime()).toBeGreaterThan(Date.now());
     expect(engines).toBe(`>=${major}.11 <${major + 1}`);
+  });
+});
+
+describe('the Node options the apps run with', () => {
+  it('are the same in the image, in npm start and in the launcher of the tests and benchmarks', () => {
+    const image = /NODE_OPTIONS=(\S+)/.exec(readText('Dockerfile'))?.[1];
+    const start = /NODE_OPTIONS="\$\{NODE_OPTIONS:-([^}]+)\}"/.exec(
+      readText('infra/local/run-pipeline.sh'),
+    )?.[1];
+    expect(image).toBe(APP_NODE_OPTIONS);
+    expect(start).toBe(APP_NODE_OPTIONS);
   });
 });
 

@@ -31,6 +31,8 @@ npx nest build ops-console >&2
 # A token for the local console, new each start; set your own OPS_CONSOLE_TOKEN anywhere shared.
 export OPS_CONSOLE_TOKEN="${OPS_CONSOLE_TOKEN:-$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')}"
 
+# As the Dockerfile runs the apps: a young generation of 8 MB semi-spaces (docs/performance.md).
+export NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=8}"
 pids=()
 stop() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; }
 trap stop INT TERM
