@@ -155,7 +155,14 @@ async function openProduct(uri: string): Promise<Product> {
   const userStates = new UserStateRepository(connection);
   const progress = new RequestProgressRepository(connection);
   // As VerificationWorkerModule wires it, with the relay's flush minus the Kafka send.
-  const record = new RecordVerificationRequest(userStates, progress, POLICY, acknowledgeOnly);
+  const record = new RecordVerificationRequest(
+    userStates,
+    progress,
+    POLICY,
+    acknowledgeOnly,
+    // The hand-offs go to Kafka, which this scenario leaves out (fan-out measures it).
+    async () => undefined,
+  );
   return { connection, userStates, progress, record };
 }
 
@@ -335,7 +342,7 @@ interface PartPlan {
 /**
  * The documents the product writes for a part, from the seeded states and the domain's own
  * decideVerification (RecordVerificationRequest's rules: every user in the part's record, a
- * state write for a changed status or address or a due mail). Dates are the plan's.
+ * state write for a changed status, address or profile). Dates are the plan's.
  */
 function planPart(
   event: CloudEvent<'VerificationRequested'>,
@@ -411,7 +418,7 @@ interface RawDecision {
   before: UserState | undefined;
   after: UserState;
   outcome: OutcomeValue;
-  /** The product rewrites a state when its status or address changed, or a mail is due. */
+  /** The product rewrites a state when its status, address or profile changed. */
   write: boolean;
 }
 
@@ -427,15 +434,20 @@ function decideRaw(
     { resend: false, now: at, policy: POLICY },
   );
   const after: UserState = { ...state, ...profileOf(entry) };
-  const changed = !before || before.status !== after.status || before.email !== after.email;
-  const due = decision.kind === 'send';
+  const changed =
+    !before ||
+    before.status !== after.status ||
+    before.email !== after.email ||
+    before.displayName !== after.displayName ||
+    before.companyId !== after.companyId ||
+    before.locale !== after.locale;
   return {
     tenantId,
     userId: entry.userId,
     before,
     after,
-    outcome: due ? 'due' : decision.reason,
-    write: changed || due,
+    outcome: decision.kind === 'send' ? 'due' : decision.reason,
+    write: changed,
   };
 }
 

@@ -27,7 +27,7 @@ interface Profile {
  * The mix of one bulk request, repeated every 20 users. Most users are unknown and get their
  * entered address saved and a mail; some already have an address (never mailed, mailed within
  * the cool-down, or given up for a new one); some are verified or linked and are skipped.
- * Of every 20: 14 are due a mail, 7 have a prior state, 16 get a state write (13 of them new).
+ * Of every 20: 14 are due a mail, 7 have a prior state, 14 get a state write (13 of them new).
  */
 const MIX: readonly Profile[] = [
   ...Array<Profile>(11).fill({ prior: 'none', entered: 'own' }), // send, new state

@@ -225,6 +225,7 @@ describe('database guarantees under concurrency (real MongoDB and Kafka)', () =>
       progress,
       { coolDownMs: 600_000 },
       async (batch: OutboxBatch) => batch.store.acknowledge(batch.pending),
+      async () => undefined,
     );
     const request = (tenantId: string, users: VerificationRequestedData['users'], count: number) =>
       record.execute(

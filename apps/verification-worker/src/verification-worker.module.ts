@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { OutboxRelay } from '@app/messaging';
+import { EventPublisher, OutboxRelay } from '@app/messaging';
 import {
   EmailVerifiedLogRepository,
   MailDeliveryRepository,
@@ -43,6 +43,7 @@ const STORES = StoresModule.forFeature({
         states: UserStateRepository,
         progress: RequestProgressRepository,
         outbox: OutboxRelay,
+        publisher: EventPublisher,
         config: WorkerConfig,
       ) =>
         new RecordVerificationRequest(
@@ -50,8 +51,15 @@ const STORES = StoresModule.forFeature({
           progress,
           { coolDownMs: config.VERIFICATION_COOLDOWN_MS },
           (batch) => outbox.flush(batch),
+          (handOffs) => publisher.publish(handOffs),
         ),
-      inject: [UserStateRepository, RequestProgressRepository, OutboxRelay, SERVICE_CONFIG],
+      inject: [
+        UserStateRepository,
+        RequestProgressRepository,
+        OutboxRelay,
+        EventPublisher,
+        SERVICE_CONFIG,
+      ],
     },
   ],
 })

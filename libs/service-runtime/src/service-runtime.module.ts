@@ -7,6 +7,7 @@ import {
   createKafka,
   createProducer,
   ensureTopics,
+  EventPublisher,
   type KafkaEnv,
   kafkaSecurityFrom,
   MessagingMetrics,
@@ -76,11 +77,19 @@ export class ServiceRuntimeModule {
       healthProvider(),
     ];
     if (options.topics)
-      providers.push({
-        provide: PRODUCER,
-        useFactory: (c: KafkaClients) => c.producer,
-        inject: [KAFKA_CLIENTS],
-      });
+      providers.push(
+        {
+          provide: PRODUCER,
+          useFactory: (c: KafkaClients) => c.producer,
+          inject: [KAFKA_CLIENTS],
+        },
+        {
+          provide: EventPublisher,
+          useFactory: (producer: Producer, topics: TopicMap, metrics: MessagingMetrics) =>
+            new EventPublisher(producer, topics, metrics),
+          inject: [PRODUCER, TOPICS, MessagingMetrics],
+        },
+      );
     return {
       module: ServiceRuntimeModule,
       global: true,

@@ -1,5 +1,4 @@
 import { type DynamicModule, type FactoryProvider, Module, type Provider } from '@nestjs/common';
-import type { Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import {
   EmailVerifiedLogRepository,
@@ -14,8 +13,8 @@ import {
 } from '@app/persistence';
 import type { Logger } from 'pino';
 import type { OutboxStore } from '@app/contracts';
-import { EventPublisher, MessagingMetrics, OutboxRelay, type TopicMap } from '@app/messaging';
-import { LOGGER, MONGO_CONNECTION, PRODUCER, SERVICE_CONFIG, SERVICE_NAME, TOPICS } from './tokens';
+import { EventPublisher, OutboxRelay } from '@app/messaging';
+import { LOGGER, MONGO_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
 
 /** The retention settings a service's config holds when it uses the stores that need them. */
 export interface StoreSettings {
@@ -129,9 +128,7 @@ function outboxRelayProvider(
   return {
     provide: OutboxRelay,
     useFactory: (
-      producer: Producer,
-      topics: TopicMap,
-      metrics: MessagingMetrics,
+      publisher: EventPublisher,
       logger: Logger,
       config: OutboxConfig,
       ...instances: Store[]
@@ -143,12 +140,12 @@ function outboxRelayProvider(
         return store as T;
       };
       return new OutboxRelay(
-        new EventPublisher(producer, topics, metrics),
+        publisher,
         outboxesOf(lookup),
         { sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS, graceMs: config.OUTBOX_GRACE_MS },
         logger.child({ component: 'outbox' }),
       );
     },
-    inject: [PRODUCER, TOPICS, MessagingMetrics, LOGGER, SERVICE_CONFIG, ...stores],
+    inject: [EventPublisher, LOGGER, SERVICE_CONFIG, ...stores],
   };
 }

@@ -1,4 +1,4 @@
-import type { VerificationRequestedData } from '@app/contracts';
+import type { CloudEvent, VerificationRequestedData } from '@app/contracts';
 import { RecordVerificationRequest } from './record-verification-request';
 import { InMemoryProgressStore } from './testing/in-memory-progress-store';
 import {
@@ -43,21 +43,38 @@ function request(
   };
 }
 
+type HandedOff = CloudEvent<'VerificationMailRequested'>[];
+
+/** A hand-off port that keeps what it was given, and when, beside the saves. */
+function handOffs(order: string[] = []) {
+  const handed: HandedOff = [];
+  const handOff = jest.fn(async (events: readonly CloudEvent<'VerificationMailRequested'>[]) => {
+    order.push('hand-off');
+    handed.push(...events);
+  });
+  return { handed, handOff };
+}
+
 async function record(states: UserState[], users: VerificationRequestedData['users']) {
   const store = storeWith(states);
   const publish = jest.fn(async () => undefined);
+  const { handed, handOff } = handOffs();
   const result = await new RecordVerificationRequest(
     store,
     new InMemoryProgressStore(),
     { coolDownMs: 600_000 },
     publish,
+    handOff,
   ).execute(request(users), cause);
-  return { store, publish, ...result };
+  return { store, publish, handed, ...result };
 }
 
 describe('RecordVerificationRequest', () => {
   it('R1: saves the address an administrator entered for a new user as unverified', async () => {
-    const { changes, store } = await record([], [{ userId: 'u1', email: 'anna@example.se' }]);
+    const { changes, store, handed } = await record(
+      [],
+      [{ userId: 'u1', email: 'anna@example.se' }],
+    );
 
     expect(changes).toEqual([
       {
@@ -80,36 +97,56 @@ describe('RecordVerificationRequest', () => {
             type: 'VerificationStatusChanged',
             data: expect.objectContaining({ userId: 'u1' }),
           }),
-          // Due a mail: the hand-off to the mail step is saved in the same write.
-          expect.objectContaining({
-            type: 'VerificationMailRequested',
-            data: expect.objectContaining({
-              userId: 'u1',
-              email: 'anna@example.se',
-              requestId: 'req-1',
-            }),
-          }),
         ],
       },
     ]);
+    // Due a mail: handed to the mail step once the state is saved, outside the outbox.
+    expect(handed).toEqual([
+      expect.objectContaining({
+        type: 'VerificationMailRequested',
+        data: expect.objectContaining({
+          userId: 'u1',
+          email: 'anna@example.se',
+          requestId: 'req-1',
+        }),
+      }),
+    ]);
   });
 
-  it('saves each status change with its VerificationStatusChanged, and a due mail with its hand-off', async () => {
-    const { store, publish } = await record(
-      [],
-      [{ userId: 'u1', email: 'a@example.se' }, { userId: 'u2' }],
-    );
+  it('saves each status change with its VerificationStatusChanged, and hands over a due mail after the save', async () => {
+    const order: string[] = [];
+    const store = storeWith([]);
+    store.saveMany.mockImplementation(async (writes) => {
+      order.push('save');
+      return { published: { store: outboxStore, pending: [] }, conflicts: [] };
+    });
+    const { handed, handOff } = handOffs(order);
+    await new RecordVerificationRequest(
+      store,
+      new InMemoryProgressStore(),
+      { coolDownMs: 600_000 },
+      async () => {},
+      handOff,
+    ).execute(request([{ userId: 'u1', email: 'a@example.se' }, { userId: 'u2' }]), cause);
     const writes = store.saveMany.mock.calls[0]?.[0] ?? [];
     expect(writes.map((w) => [w.state.userId, w.events.map((e) => e.data)])).toEqual([
       [
         'u1',
-        [
-          expect.objectContaining({ status: 'unverified', occurredAt: '2026-11-25T10:00:00.000Z' }),
-          expect.objectContaining({ userId: 'u1', email: 'a@example.se' }),
-        ],
+        [expect.objectContaining({ status: 'unverified', occurredAt: '2026-11-25T10:00:00.000Z' })],
       ],
       ['u2', [expect.objectContaining({ status: 'no_email', email: null })]],
     ]);
+    expect(handed.map((e) => e.data)).toEqual([
+      expect.objectContaining({ userId: 'u1', email: 'a@example.se' }),
+    ]);
+    expect(order).toEqual(['save', 'hand-off']);
+  });
+
+  it('publishes the saved status changes as soon as they are saved', async () => {
+    const { publish } = await record(
+      [],
+      [{ userId: 'u1', email: 'a@example.se' }, { userId: 'u2' }],
+    );
     // Published as soon as saved.
     expect(publish).toHaveBeenCalledWith(
       expect.objectContaining({ pending: [expect.anything(), expect.anything()] }),
@@ -167,6 +204,46 @@ describe('RecordVerificationRequest', () => {
     expect(changes).toEqual([]);
   });
 
+  it('R5: mails a user with an unchanged saved address without rewriting its state', async () => {
+    const saved: UserState = {
+      tenantId: 't1',
+      userId: 'u5',
+      email: 'a@example.se',
+      status: 'unverified',
+      displayName: 'Anna',
+    };
+    const { store, handed } = await record(
+      [saved],
+      [{ userId: 'u5', email: 'a@example.se', displayName: 'Anna' }],
+    );
+    expect(store.saveMany).not.toHaveBeenCalled();
+    expect(handed.map((e) => e.data)).toEqual([
+      expect.objectContaining({ userId: 'u5', email: 'a@example.se', displayName: 'Anna' }),
+    ]);
+  });
+
+  it('keeps a new display name or locale the request carries for an otherwise unchanged user', async () => {
+    const saved: UserState = {
+      tenantId: 't1',
+      userId: 'u5',
+      email: 'a@example.se',
+      status: 'unverified',
+      displayName: 'Anna',
+    };
+    const { store } = await record(
+      [saved],
+      [{ userId: 'u5', email: 'a@example.se', displayName: 'Anna Berg', locale: 'en' }],
+    );
+    const writes = store.saveMany.mock.calls[0]?.[0] ?? [];
+    expect(writes).toEqual([
+      {
+        before: saved,
+        state: expect.objectContaining({ displayName: 'Anna Berg', locale: 'en' }),
+        events: [],
+      },
+    ]);
+  });
+
   it('hands over the mail of an outcome that stands due, even if a redelivery decides otherwise', async () => {
     // First delivery: u1 was due a mail, then the process died before saving the hand-off.
     const progress = new InMemoryProgressStore();
@@ -185,19 +262,18 @@ describe('RecordVerificationRequest', () => {
       lastSentAt: cause.at,
     };
     const store = storeWith([mailed]);
+    const { handed, handOff } = handOffs();
     await new RecordVerificationRequest(
       store,
       progress,
       { coolDownMs: 600_000 },
       async () => {},
+      handOff,
     ).execute(request([{ userId: 'u1' }]), cause);
     // The mail step settles it (it skips what is settled); the request can complete.
-    const saved = store.saveMany.mock.calls[0]?.[0] ?? [];
-    expect(saved.flatMap((w) => w.events.map((e) => e.type))).toEqual([
-      'VerificationMailRequested',
-    ]);
+    expect(handed.map((e) => e.type)).toEqual(['VerificationMailRequested']);
     // It names the part and slot the mail step settles.
-    expect(saved[0]?.events[0]?.data).toMatchObject({ part: 1, slot: 0 });
+    expect(handed[0]?.data).toMatchObject({ part: 1, slot: 0 });
   });
 
   it('decides a user again when another writer changed it between the read and the write', async () => {
@@ -218,17 +294,20 @@ describe('RecordVerificationRequest', () => {
     store.findByUserIds
       .mockImplementationOnce(async () => [before])
       .mockImplementationOnce(async () => [linked]);
+    const { handed, handOff } = handOffs();
     const { changes } = await new RecordVerificationRequest(
       store,
       new InMemoryProgressStore(),
       { coolDownMs: 600_000 },
       async () => {},
+      handOff,
     ).execute(request([{ userId: 'u1', email: 'new@example.se' }]), cause);
-    // The second attempt sees the link: the address is not changed (R8).
-    const second = store.saveMany.mock.calls[1]?.[0] ?? [];
-    expect(second.map((w) => w.state)).toEqual([expect.objectContaining({ status: 'linked' })]);
-    expect(second[0]?.before?.version).toBe(4);
+    // The second decision sees the link: nothing to write, the address is not changed (R8).
+    expect(store.saveMany).toHaveBeenCalledTimes(1);
     expect(changes).toEqual([]);
+    // The outcome recorded first stands (due); its hand-off names the address the user has,
+    // never the one the lost write would have stored. The mail step skips a linked user.
+    expect(handed.map((e) => e.data.email)).toEqual(['anna@example.se']);
   });
 
   it('gives up with a retriable error when the users keep changing', async () => {
@@ -241,6 +320,7 @@ describe('RecordVerificationRequest', () => {
       store,
       new InMemoryProgressStore(),
       { coolDownMs: 600_000 },
+      async () => {},
       async () => {},
     );
     await expect(sut.execute(request([{ userId: 'u1' }]), cause)).rejects.toBeInstanceOf(
@@ -292,6 +372,7 @@ describe('RecordVerificationRequest: batch completion', () => {
         storeWith([]),
         progress,
         { coolDownMs: 600_000 },
+        async () => {},
         async () => {},
       ),
     };

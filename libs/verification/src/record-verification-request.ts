@@ -1,4 +1,10 @@
-import type { AnyCloudEvent, VerificationRequestedData, OutboxBatch } from '@app/contracts';
+import {
+  type AnyCloudEvent,
+  type CloudEvent,
+  MAX_USERS_PER_PART,
+  type OutboxBatch,
+  type VerificationRequestedData,
+} from '@app/contracts';
 import { decideVerification, type Decision, type DecisionPolicy } from './decide-verification';
 import { mailRequestedEvent } from './mail-requested-event';
 import {
@@ -34,11 +40,18 @@ export interface RecordedRequest {
 export type PublishSaved = (batch: OutboxBatch) => Promise<void>;
 
 /**
- * States saved, and their events published, per this many users: each group's time from write
- * to publish stays short, well inside the outbox sweep's grace, so the sweep never publishes
- * (and acknowledges) again what this process is about to publish itself.
+ * Publishes the mail step's hand-offs. They need no outbox: the part's record holds each
+ * user's outcome before any hand-off exists, and a redelivered part hands over again every
+ * user whose outcome stands `due` (the mail step skips what it settled).
  */
-const USERS_PER_SAVE = 100;
+export type HandOff = (events: readonly CloudEvent<'VerificationMailRequested'>[]) => Promise<void>;
+
+/**
+ * States saved, and their events published, per this many users: a whole part. Its time from
+ * write to publish stays well inside the outbox sweep's grace (a 1,000-user part writes in tens
+ * of milliseconds), so the sweep never publishes again what this process is about to publish.
+ */
+const USERS_PER_SAVE = MAX_USERS_PER_PART;
 
 /** Saves of one group tried this often when other writers keep changing its users meanwhile. */
 const SAVE_ATTEMPTS = 3;
@@ -67,6 +80,7 @@ export class RecordVerificationRequest {
     private readonly progress: RequestProgressStore,
     private readonly policy: DecisionPolicy,
     private readonly publish: PublishSaved,
+    private readonly handOff: HandOff,
   ) {
     this.completion = new RequestCompletion(progress);
   }
@@ -87,7 +101,10 @@ export class RecordVerificationRequest {
       })),
     });
     for (let start = 0; start < decided.length; start += USERS_PER_SAVE)
-      await this.save(request, decided, start, standing, cause);
+      await this.save(request, decided, start, cause);
+    // After the states they were decided on are saved: a hand-off never names an address that
+    // a lost write did not store.
+    await this.handOff(handOffsOf(request, decided, standing, cause));
     const completion = await this.completion.completeIfDone(request, cause);
     return {
       changes: decided.flatMap((d) => d.change ?? []),
@@ -99,19 +116,18 @@ export class RecordVerificationRequest {
   }
 
   /**
-   * Saves one group's states with their events, the mail hand-offs riding in the same updates.
-   * A user another writer changed since the read (a link, an import) is read and decided again.
+   * Saves one group's changed states with their events. A user another writer changed since the
+   * read (a link, an import) is read and decided again.
    */
   private async save(
     request: VerificationRequestedData,
     decided: Decided[],
     start: number,
-    standing: ReadonlyMap<string, StandingOutcome>,
     cause: Cause,
   ): Promise<void> {
     let positions = decided.slice(start, start + USERS_PER_SAVE).map((_, i) => start + i);
     for (let attempt = 1; positions.length > 0; attempt++) {
-      const writes = positions.flatMap((p) => this.writeOf(request, decided[p]!, standing, cause));
+      const writes = positions.flatMap((p) => writeOf(decided[p]!));
       if (writes.length === 0) return;
       const { published, conflicts } = await this.store.saveMany(writes);
       await this.publish(published);
@@ -131,29 +147,6 @@ export class RecordVerificationRequest {
           cause,
         );
     }
-  }
-
-  private writeOf(
-    request: VerificationRequestedData,
-    { before, after, events }: Decided,
-    standing: ReadonlyMap<string, StandingOutcome>,
-    cause: Cause,
-  ): StateWrite[] {
-    const held = standing.get(after.userId);
-    const handOff =
-      held?.outcome === 'due'
-        ? [
-            mailRequestedEvent(
-              after,
-              { requestId: request.requestId, part: request.part.index },
-              held,
-              cause,
-            ),
-          ]
-        : [];
-    // Unchanged users with nothing due are not rewritten.
-    if (events.length + handOff.length === 0) return [];
-    return [{ ...(before ? { before } : {}), state: after, events: [...events, ...handOff] }];
   }
 
   private async decideAll(
@@ -204,6 +197,35 @@ export class RecordVerificationRequest {
     };
     return { user, before, after, decision, change, events: [statusChangedEvent(change, cause)] };
   }
+}
+
+/** A changed status, address or profile is written; an unchanged user is not rewritten. */
+function writeOf({ before, after, events }: Decided): StateWrite[] {
+  if (events.length === 0 && before && !profileChanged(before, after)) return [];
+  return [{ ...(before ? { before } : {}), state: after, events }];
+}
+
+function profileChanged(before: UserState, after: UserState): boolean {
+  return (
+    before.displayName !== after.displayName ||
+    before.companyId !== after.companyId ||
+    before.locale !== after.locale
+  );
+}
+
+/** One hand-off per user whose outcome stands `due`, from the state as decided and saved. */
+function handOffsOf(
+  request: VerificationRequestedData,
+  decided: readonly Decided[],
+  standing: ReadonlyMap<string, StandingOutcome>,
+  cause: Cause,
+): CloudEvent<'VerificationMailRequested'>[] {
+  return decided.flatMap(({ after }) => {
+    const held = standing.get(after.userId);
+    if (held?.outcome !== 'due') return [];
+    const part = { requestId: request.requestId, part: request.part.index };
+    return [mailRequestedEvent(after, part, held, cause)];
+  });
 }
 
 function withProfile(state: UserState, user: RequestedUser): UserState {
