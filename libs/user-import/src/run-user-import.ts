@@ -17,7 +17,7 @@ import {
   type StateWrite,
   type UserState,
 } from '@app/verification';
-import { decideImportRows, type ImportRow, type RowOutcome } from './decide-import-rows';
+import { CrossRowRules, firstPass, type ImportRow, type RowOutcome } from './decide-import-rows';
 import { importFailureOf, type ImportFailure } from './import-failure';
 import type {
   ImportProgressStore,
@@ -61,9 +61,12 @@ type Publish = (batch: OutboxBatch) => Promise<void>;
 /** Address writes of one batch tried this often when other writers change the same users. */
 const SAVE_ATTEMPTS = 3;
 
+/** Users whose states are read at once for the rows' own rules: one $in of _ids. */
+const STATE_WINDOW = 1000;
+
 /**
- * One UserImportUploaded (R7, R8, R9): read the whole file, decide every row, record and apply
- * the outcomes batch by batch, write the report, complete once. A redelivery after a crash
+ * One UserImportUploaded (R7, R8, R9): read the file's two cells of every row, decide every
+ * row, record and apply the outcomes batch by batch, write the report, complete once. A redelivery after a crash
  * follows the recorded outcomes, so no row is applied twice and the counts do not change.
  */
 export class RunUserImport {
@@ -140,27 +143,37 @@ export class RunUserImport {
     }
   }
 
+  /**
+   * Decides and applies the rows batch by batch. The users' states are read a window at a
+   * time, twice: for each row's own rules, then again for the batch's writes; none is kept
+   * across windows, so memory grows with the file's rows (two cells each), not its users'
+   * states.
+   */
   private async decideAndApply(
     scope: ImportScope,
     rows: readonly ImportRow[],
     batchSize: number,
     cause: Cause,
   ): Promise<RowOutcome[]> {
-    const states = await this.loadStates(scope.tenantId, rows);
-    const addressOwners = await this.states.addressOwners(scope.tenantId);
-    const decided = decideImportRows(rows, { states, addressOwners });
+    const firsts = await this.firstPasses(scope.tenantId, rows);
+    const rules = new CrossRowRules();
+    firsts.forEach((first, i) => rules.note(rows[i]?.userId ?? '', first));
+    const owners = await this.states.addressOwners(scope.tenantId);
     const outcomes: RowOutcome[] = [];
     for (let start = 0, batch = 0; start < rows.length; start += batchSize, batch++) {
-      const standing = await this.progress.recordBatch(
-        scope,
-        batch,
-        decided.slice(start, start + batchSize),
-      );
+      const decided = rows
+        .slice(start, start + batchSize)
+        .map((row, i) => rules.decide(row.userId, firsts[start + i]!, owners));
+      const standing = await this.progress.recordBatch(scope, batch, decided);
       outcomes.push(...standing);
       const updates = standing.flatMap((outcome, i) =>
         outcome.kind === 'updated'
           ? [{ userId: rows[start + i]?.userId ?? '', email: outcome.email }]
           : [],
+      );
+      const states = await this.statesOf(
+        scope.tenantId,
+        updates.map((u) => u.userId),
       );
       await this.applyAddresses(scope.tenantId, updates, states, cause);
       this.options.onProgress?.({
@@ -170,6 +183,20 @@ export class RunUserImport {
       });
     }
     return outcomes;
+  }
+
+  /** Each row's outcome by its own rules, reading the users' states a window at a time. */
+  private async firstPasses(tenantId: string, rows: readonly ImportRow[]): Promise<RowOutcome[]> {
+    const firsts: RowOutcome[] = [];
+    for (let start = 0; start < rows.length; start += STATE_WINDOW) {
+      const window = rows.slice(start, start + STATE_WINDOW);
+      const states = await this.statesOf(
+        tenantId,
+        window.map((r) => r.userId),
+      );
+      for (const row of window) firsts.push(firstPass(row, states.get(row.userId)));
+    }
+    return firsts;
   }
 
   /**
@@ -198,16 +225,13 @@ export class RunUserImport {
     }
   }
 
-  private async loadStates(
+  private async statesOf(
     tenantId: string,
-    rows: readonly ImportRow[],
+    userIds: readonly string[],
   ): Promise<Map<string, UserState>> {
-    const userIds = [...new Set(rows.map((r) => r.userId).filter((id) => id !== ''))];
-    const states = new Map<string, UserState>();
-    for (let i = 0; i < userIds.length; i += 1000)
-      for (const state of await this.states.findByUserIds(tenantId, userIds.slice(i, i + 1000)))
-        states.set(state.userId, state);
-    return states;
+    const ids = [...new Set(userIds.filter((id) => id !== ''))];
+    const states = await this.states.findByUserIds(tenantId, ids);
+    return new Map(states.map((state) => [state.userId, state]));
   }
 
   private verificationRequests(
