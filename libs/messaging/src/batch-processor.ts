@@ -48,6 +48,8 @@ interface Delivery {
   event: AnyCloudEvent;
   message: KafkaMessage;
   attempt: number;
+  /** appliedEventKey of the event, made once: dedupe and failures are looked up by it. */
+  key: string;
 }
 
 type ChunkOutcome = 'done' | 'unavailable';
@@ -61,7 +63,7 @@ interface ChunkAttempt {
   origin(message: KafkaMessage): Origin;
 }
 
-const deliveryKey = (d: Delivery): string => appliedEventKey(appliedEventRef(d.event));
+const deliveryKey = (d: Delivery): string => d.key;
 
 const MAX_BACKOFF_MS = 30_000;
 const HEARTBEAT_EVERY_MS = 1000;
@@ -214,7 +216,13 @@ export class BatchProcessor {
         retryAttempt = headers.value.attempt;
       }
       const parsed = parseEvent(message.value, attempt.route.type);
-      if (parsed.ok) deliveries.push({ event: parsed.event, message, attempt: retryAttempt });
+      if (parsed.ok)
+        deliveries.push({
+          event: parsed.event,
+          message,
+          attempt: retryAttempt,
+          key: appliedEventKey(appliedEventRef(parsed.event)),
+        });
       else deadLetter(message, { code: parsed.error.code, message: parsed.error.message });
     }
     return { deliveries, unreadable };
@@ -320,7 +328,7 @@ export class BatchProcessor {
   /** Drops repeats inside the chunk and events this group already applied. */
   private async withoutApplied(deliveries: Delivery[], route: HandlerRoute): Promise<Delivery[]> {
     const seen = new Set<string>();
-    const unique = deliveries.filter((d) => !seen.has(deliveryKey(d)) && seen.add(deliveryKey(d)));
+    const unique = deliveries.filter((d) => !seen.has(d.key) && seen.add(d.key));
     if (!route.dedupe || !this.options.processed || unique.length === 0) return unique;
     const applied = await this.options.processed.findProcessed(
       this.options.groupId,
