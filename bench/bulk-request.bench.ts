@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     MONGODB_URI: mongoUri.toString(),
     CONSUMER_GROUP: `bench.${id}`,
     MAIL_CONSUMER_GROUP: `bench.${id}.mail`,
+    MAIL_INTERACTIVE_CONSUMER_GROUP: `bench.${id}.mail-interactive`,
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     SMTP_RATE_PER_SECOND: '100000',
     PUBLIC_BASE_URL: 'http://127.0.0.1:8080',

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { laneTopicOf, MAIL_LANES } from '@app/contracts';
 import { readDeadLetters, readDeadLetterTopics, type DeadLetter } from '@app/messaging';
 import type { World } from './world';
 
@@ -34,7 +35,10 @@ export async function readWorldDeadLetters(world: World): Promise<FoundDeadLette
     brokers: (world.env.KAFKA_BROKERS ?? '').split(','),
     logLevel: logLevel.NOTHING,
   });
-  const sources = CONSUMED_TYPES.map((type) => world.topic(type));
+  const sources = [
+    ...CONSUMED_TYPES.map((type) => world.topic(type)),
+    ...MAIL_LANES.map((lane) => laneTopicOf(world.topic('VerificationMailRequested'), lane)),
+  ];
   const holding = (await readDeadLetterTopics(kafka, sources))
     .filter((t) => t.messages > 0)
     .map((t) => t.sourceTopic);

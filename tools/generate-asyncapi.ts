@@ -14,7 +14,9 @@ import {
   CLOUDEVENTS_CONTENT_TYPE,
   DEFAULT_TOPICS,
   KAFKA_KEY_RULES,
+  MAIL_LANES,
   cloudEventSchemaOf,
+  laneTopicOf,
   type EventType,
 } from '../libs/contracts/src';
 
@@ -40,6 +42,17 @@ const ROLES: Readonly<Record<EventType, { producer: string; consumer: string }>>
     consumer: "the product's mail step (internal)",
   },
 };
+
+/** The lanes an event type's messages may travel in, beside its own topic. */
+function laneNote(type: EventType, topic: string): string {
+  if (type !== 'VerificationMailRequested') return '';
+  const lanes = MAIL_LANES.map((lane) => `\`${laneTopicOf(topic, lane)}\``).join(', ');
+  return (
+    ` The mails of an interactive request (one part of at most MAIL_INTERACTIVE_MAX_USERS users, ` +
+    `with \`lane: interactive\`) travel on ${lanes} instead, read by a consumer group of their ` +
+    `own, so that a single send never queues behind a bulk request's mails.`
+  );
+}
 
 // EmailVerified is in both lists: the product's own verification page emits it and the product
 // also consumes it (alongside Visma Connect's).
@@ -82,7 +95,8 @@ export function buildAsyncApiDocument(): JsonObject {
       description:
         `${type} events. Produced by ${producer}; consumed by ${consumer}. ` +
         `Kafka key: ${KAFKA_KEY_RULES[type]}. \`${topic}\` is the default name; every topic name is ` +
-        `configurable. Messages that break the contract go to \`${topic}.dlq\`.`,
+        `configurable. Messages that break the contract go to \`${topic}.dlq\`.` +
+        laneNote(type, topic),
       messages: { [type]: { $ref: `#/components/messages/${type}` } },
     };
     messages[type] = messageOf(type);

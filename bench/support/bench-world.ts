@@ -21,6 +21,7 @@ export function benchGroupEnv(id: string): Record<string, string> {
   return {
     CONSUMER_GROUP: `bench.${id}`,
     MAIL_CONSUMER_GROUP: `bench.${id}.mail`,
+    MAIL_INTERACTIVE_CONSUMER_GROUP: `bench.${id}.mail-interactive`,
     LINKER_CONSUMER_GROUP: `bench.${id}.linker`,
   };
 }

@@ -240,3 +240,75 @@ describe('verification mail (real Kafka, MongoDB and SMTP)', () => {
     expect(completionsOf('bulk')).toHaveLength(1);
   }, 300_000);
 });
+
+// A single send while another tenant's bulk request is being mailed, under a rate limit the bulk
+// saturates: the single's mail takes the interactive lane and the next free connection.
+describe('the interactive lane (real Kafka, MongoDB and SMTP)', () => {
+  const sink = new SmtpSink();
+  let env: Record<string, string>;
+  let kafka: KafkaTestClient;
+  let worker: RunningWorker;
+
+  beforeAll(async () => {
+    await sink.start();
+    env = { ...isolatedEnv('lane'), SMTP_URL: sink.url, SMTP_RATE_PER_SECOND: '20' };
+    kafka = new KafkaTestClient(env.KAFKA_BROKERS!);
+    worker = await startVerificationWorker(env);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await kafka?.close();
+    await sink.stop();
+    const db = await mongoose.createConnection(env.MONGODB_URI!).asPromise();
+    await db.dropDatabase();
+    await db.close();
+  });
+
+  const send = (tenantId: string, requestId: string, users: RequestedUser[], count = 1) =>
+    kafka.produce(
+      env.TOPIC_VERIFICATION_REQUESTED!,
+      Array.from({ length: count }, (_, i) => {
+        const part = { index: i + 1, count };
+        const event = createEvent(
+          'VerificationRequested',
+          {
+            requestId,
+            tenantId,
+            requestedBy: { userId: 'admin' },
+            users: users.filter((_, u) => u % count === i),
+            part,
+          },
+          { source: '/flex-hrm/test', id: `evt-${requestId}-${part.index}` },
+        );
+        return {
+          key: tenantId,
+          value: serializeEvent(event),
+          headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+        };
+      }),
+    );
+
+  it('mails a single send within seconds while 300 mails of a bulk request wait at 20 a second', async () => {
+    const bulk = Array.from({ length: 300 }, (_, i) => ({
+      userId: `bulk-${i}`,
+      email: `bulk-${i}@example.se`,
+    }));
+    await send('tenant-bulk', 'bulk', bulk, 3);
+    await waitFor('the bulk mails to flow', () => sink.mails.length >= 20 || undefined, {
+      timeoutMs: 60_000,
+    });
+    const asked = Date.now();
+    await send('tenant-single', 'single', [{ userId: 'new-employee', email: 'ny@example.se' }]);
+    await waitFor('the single mail', () =>
+      sink.mails.some((m) => m.envelopeTo.includes('ny@example.se')) ? true : undefined,
+    );
+    const waitedMs = Date.now() - asked;
+    const bulkMailed = sink.mails.filter((m) => m.envelopeTo[0]?.startsWith('bulk-')).length;
+    // Behind the bulk it would have waited for most of its 300 mails: 15 s at 20 a second.
+    expect(waitedMs).toBeLessThan(5_000);
+    expect(bulkMailed).toBeLessThan(200);
+    await waitFor('the bulk request to be mailed', () => sink.mails.length >= 301 || undefined, {
+      timeoutMs: 60_000,
+    });
+  }, 120_000);
+});

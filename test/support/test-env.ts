@@ -34,6 +34,7 @@ export function isolatedEnv(label: string): Record<string, string> {
     LOGIN_URL: 'https://connect.visma.com/login',
     PAGE_CSRF_SECRET: randomBytes(32).toString('hex'),
     MAIL_CONSUMER_GROUP: `e2e.${id}.mail`,
+    MAIL_INTERACTIVE_CONSUMER_GROUP: `e2e.${id}.mail-interactive`,
     LINKER_CONSUMER_GROUP: `e2e.${id}.linker`,
     IMPORT_CONSUMER_GROUP: `e2e.${id}.import`,
     MAIL_OUTBOX_DIR: `/tmp/connect-provisioning-e2e/${id}/mail`,

@@ -1,6 +1,6 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { dlqTopicOf } from '@app/contracts';
+import { dlqTopicOf, laneTopicsOf } from '@app/contracts';
 import {
   readDeadLetters,
   readDeadLetterTopics,
@@ -40,7 +40,7 @@ export class ConsoleReads {
     private readonly kafka: Kafka,
     topics: TopicMap,
   ) {
-    this.ownTopics = new Set(Object.values(topics));
+    this.ownTopics = new Set([...Object.values(topics), ...laneTopicsOf(topics)]);
   }
 
   async overview(live: boolean): Promise<OverviewView> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { loadConfig, positiveInt, type Environment } from '@app/config';
+import { countUpTo, loadConfig, positiveInt, type Environment } from '@app/config';
+import { MAX_USERS_PER_PART } from '@app/contracts';
 import { mailEnvSchema } from '@app/mail';
 import { consumerEnvSchema } from '@app/messaging';
 import { linkRetentionEnvSchema } from '@app/persistence';
@@ -25,6 +26,14 @@ const workerEnvSchema = serviceEnvSchema(8081)
     // Each mail batch pays a few database round trips, so the mail step waits up to a second
     // for this much to queue up rather than taking mails ten at a time.
     MAIL_FETCH_MIN_BYTES: positiveInt(64 * 1024),
+    // A request of one part and at most this many users is interactive: its mails take a topic
+    // and consumer group of their own and the first turn at the SMTP connections, so a single
+    // send never waits behind another customer's bulk request (0: every request is bulk).
+    MAIL_INTERACTIVE_MAX_USERS: countUpTo(100, MAX_USERS_PER_PART),
+    MAIL_INTERACTIVE_CONSUMER_GROUP: z
+      .string()
+      .min(1)
+      .default('connect-provisioning.mail-step.interactive'),
     // The linker's own consumer group: a long bulk request never delays a user's link.
     LINKER_CONSUMER_GROUP: z.string().min(1).default('connect-provisioning.linker'),
   });

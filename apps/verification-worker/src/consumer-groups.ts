@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { laneTopicsOf } from '@app/contracts';
 import { MeteredMailTransport } from '@app/mail';
 import { type ConsumerSettings, type TopicMap, topicsOfConsumer } from '@app/messaging';
 import { ProcessedEventRepository } from '@app/persistence';
@@ -11,6 +12,9 @@ import {
 } from '@app/service-runtime';
 import type { WorkerConfig } from './config';
 
+/** An interactive batch's mails share the connections with the bulk's: a few at a time. */
+const INTERACTIVE_MAX_BATCH = 20;
+
 /** What the worker reads (with its retry topics) and writes. */
 export function workerTopics(consumer: ConsumerSettings): (t: TopicMap) => string[] {
   const retried = (topic: string) => topicsOfConsumer(topic, consumer.retry.delaysMs.length);
@@ -19,15 +23,18 @@ export function workerTopics(consumer: ConsumerSettings): (t: TopicMap) => strin
     t.VerificationStatusChanged,
     t.VerificationBatchCompleted,
     ...retried(t.VerificationMailRequested),
+    ...laneTopicsOf(t).flatMap(retried),
     ...retried(t.EmailVerified),
     t.VismaConnectLinked,
   ];
 }
 
 /**
- * Three consumer groups, so that a slow SMTP server never stalls decisions and a big bulk
- * request never delays a link. Stopped in reverse: outbox sweep, linker, mail step, SMTP,
- * decisions (each finishing its chunk in flight), then the connections.
+ * Four consumer groups, so that a slow SMTP server never stalls decisions, a big bulk request
+ * never delays a link, and a small request's mails never queue behind a bulk one's (the
+ * interactive lane: its own topic and group, sharing the mail step's SMTP connections and
+ * their permits, first in line at both). Stopped in reverse: outbox sweep, linker, the mail
+ * steps, SMTP, decisions (each finishing its chunk in flight), then the connections.
  */
 export function workerSteps(config: WorkerConfig, consumer: ConsumerSettings): StartStep[] {
   const processed = ProcessedEventRepository;
@@ -42,6 +49,18 @@ export function workerSteps(config: WorkerConfig, consumer: ConsumerSettings): S
     },
     processed,
   });
+  // Few mails at a time and no wait for bytes to gather: what it carries is someone waiting.
+  const interactiveMailStep = consumerGroup({
+    name: 'interactive mail step',
+    events: ['VerificationMailRequested'],
+    lane: 'interactive',
+    consumer: {
+      ...consumer,
+      groupId: config.MAIL_INTERACTIVE_CONSUMER_GROUP,
+      maxBatch: Math.min(config.MAIL_MAX_BATCH, INTERACTIVE_MAX_BATCH),
+    },
+    processed,
+  });
   const noMailStep: StartStep = async (app) =>
     app
       .get<Logger>(LOGGER)
@@ -49,7 +68,7 @@ export function workerSteps(config: WorkerConfig, consumer: ConsumerSettings): S
   return [
     consumerGroup({ name: 'decisions', events: ['VerificationRequested'], consumer, processed }),
     closeOnStop('smtp', MeteredMailTransport),
-    config.MAIL_STEP === 'on' ? mailStep : noMailStep,
+    ...(config.MAIL_STEP === 'on' ? [mailStep, interactiveMailStep] : [noMailStep]),
     consumerGroup({
       name: 'linker',
       events: ['EmailVerified'],

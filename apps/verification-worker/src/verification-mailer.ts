@@ -7,8 +7,8 @@ import {
   verifyUrlFor,
 } from '@app/mail';
 import type {
-  BeforeEnd,
   MailAnswer,
+  MailHooks,
   VerificationMail,
   VerificationMailer,
 } from '@app/verification';
@@ -28,11 +28,11 @@ export class TemplateVerificationMailer implements VerificationMailer {
     private readonly settings: MailerSettings,
   ) {}
 
-  async send(mail: VerificationMail, beforeEnd?: BeforeEnd): Promise<MailAnswer> {
-    return this.prepare(mail)(beforeEnd);
+  async send(mail: VerificationMail, hooks?: MailHooks): Promise<MailAnswer> {
+    return this.prepare(mail)(hooks);
   }
 
-  prepare(mail: VerificationMail): (beforeEnd?: BeforeEnd) => Promise<MailAnswer> {
+  prepare(mail: VerificationMail): (hooks?: MailHooks) => Promise<MailAnswer> {
     const rendered = this.renderer.render('verification', mailLocaleOf(mail.locale), {
       email: mail.to,
       verifyUrl: verifyUrlFor(this.settings.publicBaseUrl, mail.token),
@@ -48,12 +48,12 @@ export class TemplateVerificationMailer implements VerificationMailer {
       text: rendered.text,
       messageId: messageIdFor(mail.sendId, this.settings.messageIdDomain),
     };
-    return (beforeEnd) => this.deliver(outgoing, beforeEnd);
+    return (hooks) => this.deliver(outgoing, hooks);
   }
 
-  private async deliver(outgoing: OutgoingMail, beforeEnd?: BeforeEnd): Promise<MailAnswer> {
+  private async deliver(outgoing: OutgoingMail, hooks: MailHooks = {}): Promise<MailAnswer> {
     try {
-      await this.transport.send(outgoing, beforeEnd ? { beforeEnd } : {});
+      await this.transport.send(outgoing, hooks);
       return 'sent';
     } catch (error) {
       // A 5xx answer is final for this address; anything else may work later (retried).

@@ -52,6 +52,7 @@ const STORES = StoresModule.forFeature({
           { coolDownMs: config.VERIFICATION_COOLDOWN_MS },
           (batch) => outbox.flush(batch),
           (handOffs) => publisher.publish(handOffs),
+          { interactiveMaxUsers: config.MAIL_INTERACTIVE_MAX_USERS },
         ),
       inject: [
         UserStateRepository,

@@ -22,4 +22,5 @@ export * from './parse-event';
 export * from './create-event';
 export * from './event-ids';
 export * from './kafka-keys';
+export * from './mail-lanes';
 export * from './outbox';

@@ -48,6 +48,7 @@ export class FileMailTransport implements MailTransport {
   async send(mail: OutgoingMail, options: SendOptions = {}): Promise<SendReceipt> {
     const info = await this.transporter.sendMail(nodemailerMessage(mail));
     // The file is the "acceptance": nothing is written before the caller lets the end go.
+    await options.beforeStart?.();
     await options.beforeEnd?.();
     if (!Buffer.isBuffer(info.message)) throw new Error('stream transport returned no buffer');
     await mkdir(this.outboxDir, { recursive: true });

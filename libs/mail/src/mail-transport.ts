@@ -23,6 +23,12 @@ export type SendReceipt = {
 
 export type SendOptions = {
   /**
+   * Awaited once the message is built and ready to go, before a connection takes it: a caller
+   * can ration the connections without idling them while messages are built. A rejection
+   * abandons the message before any SMTP command. Called once per send.
+   */
+  beforeStart?: () => Promise<void>;
+  /**
    * Awaited once the message is on the wire but for its end, the last moment before the server
    * can accept it; a rejection abandons the message unaccepted. A transport that cannot hold a
    * message's end awaits it before sending anything. Called once per attempt of the transport.

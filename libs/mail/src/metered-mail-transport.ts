@@ -31,21 +31,20 @@ export class MeteredMailTransport implements MailTransport {
 
   async send(mail: OutgoingMail, options: SendOptions = {}): Promise<SendReceipt> {
     const started = performance.now();
-    // The caller's hold at the message's end is its own wait, not the server's time.
+    // The caller's waits before the start and at the end are its own, not the server's time.
     let held = 0;
-    const beforeEnd = options.beforeEnd;
-    const timed: SendOptions = beforeEnd
-      ? {
-          beforeEnd: async () => {
-            const holding = performance.now();
-            try {
-              await beforeEnd();
-            } finally {
-              held += performance.now() - holding;
-            }
-          },
-        }
-      : {};
+    const timedWait = (wait: (() => Promise<void>) | undefined) => async (): Promise<void> => {
+      const holding = performance.now();
+      try {
+        await wait?.();
+      } finally {
+        held += performance.now() - holding;
+      }
+    };
+    const timed: SendOptions = {
+      ...(options.beforeStart ? { beforeStart: timedWait(options.beforeStart) } : {}),
+      ...(options.beforeEnd ? { beforeEnd: timedWait(options.beforeEnd) } : {}),
+    };
     const observe = (result: string) =>
       this.seconds.observe({ result }, (performance.now() - started - held) / 1000);
     try {

@@ -76,6 +76,7 @@ export class SmtpMailTransport implements MailTransport {
    */
   async send(mail: OutgoingMail, options: SendOptions = {}): Promise<SendReceipt> {
     const { raw, envelope } = await this.composer.compose(nodemailerMessage(mail));
+    await options.beforeStart?.();
     const message = { raw, envelope, [BEFORE_END]: options.beforeEnd };
     const info = await this.transporter.sendMail(message);
     return {

@@ -2,6 +2,8 @@ import type { Producer } from 'kafkajs';
 import {
   CLOUDEVENTS_CONTENT_TYPE,
   type AnyCloudEvent,
+  laneOf,
+  laneTopicOf,
   type OutboxEntry,
   toOutboxEntry,
 } from '@app/contracts';
@@ -10,8 +12,9 @@ import type { MessagingMetrics } from './messaging-metrics';
 import { groupByTopic } from './topic-messages';
 
 /**
- * Publishes CloudEvents in structured mode, each to its type's topic with the contract's key.
- * A retried send may write a message twice (createProducer); consumers skip repeated ids.
+ * Publishes CloudEvents in structured mode, each to its type's topic (or its lane's, beside it:
+ * laneTopicOf) with the contract's key. A retried send may write a message twice
+ * (createProducer); consumers skip repeated ids.
  */
 export class EventPublisher {
   constructor(
@@ -21,16 +24,31 @@ export class EventPublisher {
   ) {}
 
   async publish(events: readonly AnyCloudEvent[]): Promise<void> {
-    await this.publishEntries(events.map(toOutboxEntry));
+    await this.send(
+      events.map((event) => {
+        const lane = laneOf(event);
+        const entry = toOutboxEntry(event);
+        const topic = this.topics[entry.type];
+        return { entry, topic: lane ? laneTopicOf(topic, lane) : topic };
+      }),
+    );
   }
 
-  /** Publishes already serialized events (outbox entries), acknowledged by all in-sync replicas. */
+  /**
+   * Publishes already serialized events (outbox entries), each to its type's topic: no event
+   * that travels in a lane is kept in an outbox (a lane's hand-offs are published directly).
+   */
   async publishEntries(entries: readonly OutboxEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+    await this.send(entries.map((entry) => ({ entry, topic: this.topics[entry.type] })));
+  }
+
+  /** One send, acknowledged by all in-sync replicas. */
+  private async send(routed: readonly { entry: OutboxEntry; topic: string }[]): Promise<void> {
+    if (routed.length === 0) return;
     const headers = { 'content-type': CLOUDEVENTS_CONTENT_TYPE };
     const topicMessages = groupByTopic(
-      entries.map((entry) => ({
-        topic: this.topics[entry.type],
+      routed.map(({ entry, topic }) => ({
+        topic,
         message: { key: entry.key, value: entry.value, headers },
       })),
     );

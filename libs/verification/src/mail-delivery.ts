@@ -123,12 +123,12 @@ export class DeliveryJournal {
 }
 
 /**
- * The SMTP connections' permits: a mail holds one from its hand-off to SMTP until its answer is
- * stored, so that at any moment at most this many mails may be accepted without an answer on
- * record. A freed permit goes straight to the next waiting mail.
+ * Permits of the SMTP connections, first to the urgent: a freed permit goes straight to the
+ * next waiting interactive mail, else to the next bulk one, in the order they asked.
  */
 export class WirePermits {
   private free: number;
+  private readonly urgent: (() => void)[] = [];
   private readonly waiting: (() => void)[] = [];
 
   constructor(size: number) {
@@ -140,16 +140,16 @@ export class WirePermits {
     return this.free === 0;
   }
 
-  async acquire(): Promise<void> {
+  async acquire(urgent = false): Promise<void> {
     if (this.free > 0) {
       this.free -= 1;
       return;
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await new Promise<void>((resolve) => (urgent ? this.urgent : this.waiting).push(resolve));
   }
 
   release(): void {
-    const next = this.waiting.shift();
+    const next = this.urgent.shift() ?? this.waiting.shift();
     if (next) next();
     else this.free += 1;
   }

@@ -1,4 +1,4 @@
-import { type CloudEvent, createEvent, deterministicEventId } from '@app/contracts';
+import { type CloudEvent, createEvent, deterministicEventId, type MailLane } from '@app/contracts';
 import { sendIdFor, type StandingOutcome } from './request-progress';
 import type { UserState } from './user-state';
 
@@ -9,7 +9,7 @@ import type { UserState } from './user-state';
  */
 export function mailRequestedEvent(
   state: UserState,
-  request: { requestId: string; part: number },
+  request: { requestId: string; part: number; lane?: MailLane | undefined },
   standing: StandingOutcome,
   cause: { at: Date; source: string },
 ): CloudEvent<'VerificationMailRequested'> {
@@ -26,6 +26,7 @@ export function mailRequestedEvent(
       email: state.email ?? '',
       ...(state.displayName ? { displayName: state.displayName } : {}),
       ...(state.locale ? { locale: state.locale } : {}),
+      ...(request.lane ? { lane: request.lane } : {}),
     },
     {
       source: cause.source,

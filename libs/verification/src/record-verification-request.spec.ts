@@ -116,7 +116,7 @@ describe('RecordVerificationRequest', () => {
   it('saves each status change with its VerificationStatusChanged, and hands over a due mail after the save', async () => {
     const order: string[] = [];
     const store = storeWith([]);
-    store.saveMany.mockImplementation(async (writes) => {
+    store.saveMany.mockImplementation(async () => {
       order.push('save');
       return { published: { store: outboxStore, pending: [] }, conflicts: [] };
     });

@@ -1,6 +1,7 @@
 import {
   type AnyCloudEvent,
   type CloudEvent,
+  type MailLane,
   MAX_USERS_PER_PART,
   type OutboxBatch,
   type VerificationRequestedData,
@@ -46,6 +47,24 @@ export type PublishSaved = (batch: OutboxBatch) => Promise<void>;
  */
 export type HandOff = (events: readonly CloudEvent<'VerificationMailRequested'>[]) => Promise<void>;
 
+/** How a part's due mails are handed to the mail step. */
+export interface HandOffPolicy {
+  /**
+   * A request of one part and at most this many users is interactive: someone is waiting for
+   * its mails, which take the interactive lane (0: every request is bulk).
+   */
+  interactiveMaxUsers: number;
+}
+
+/** The lane of a request's mails: interactive when it is small enough to be someone waiting. */
+export function laneOfRequest(
+  request: Pick<VerificationRequestedData, 'part' | 'users'>,
+  policy: HandOffPolicy,
+): MailLane | undefined {
+  const small = request.part.count === 1 && request.users.length <= policy.interactiveMaxUsers;
+  return small ? 'interactive' : undefined;
+}
+
 /**
  * States saved, and their events published, per this many users: a whole part. Its time from
  * write to publish stays well inside the outbox sweep's grace (a 1,000-user part writes in tens
@@ -81,6 +100,7 @@ export class RecordVerificationRequest {
     private readonly policy: DecisionPolicy,
     private readonly publish: PublishSaved,
     private readonly handOff: HandOff,
+    private readonly handOffPolicy: HandOffPolicy = { interactiveMaxUsers: 0 },
   ) {
     this.completion = new RequestCompletion(progress);
   }
@@ -104,7 +124,8 @@ export class RecordVerificationRequest {
       await this.save(request, decided, start, cause);
     // After the states they were decided on are saved: a hand-off never names an address that
     // a lost write did not store.
-    await this.handOff(handOffsOf(request, decided, standing, cause));
+    const lane = laneOfRequest(request, this.handOffPolicy);
+    await this.handOff(handOffsOf({ ...request, lane }, decided, standing, cause));
     const completion = await this.completion.completeIfDone(request, cause);
     return {
       changes: decided.flatMap((d) => d.change ?? []),
@@ -215,7 +236,7 @@ function profileChanged(before: UserState, after: UserState): boolean {
 
 /** One hand-off per user whose outcome stands `due`, from the state as decided and saved. */
 function handOffsOf(
-  request: VerificationRequestedData,
+  request: VerificationRequestedData & { lane: MailLane | undefined },
   decided: readonly Decided[],
   standing: ReadonlyMap<string, StandingOutcome>,
   cause: Cause,
@@ -223,7 +244,7 @@ function handOffsOf(
   return decided.flatMap(({ after }) => {
     const held = standing.get(after.userId);
     if (held?.outcome !== 'due') return [];
-    const part = { requestId: request.requestId, part: request.part.index };
+    const part = { requestId: request.requestId, part: request.part.index, lane: request.lane };
     return [mailRequestedEvent(after, part, held, cause)];
   });
 }

@@ -43,6 +43,8 @@ export type SendAnswer =
 export class RecordedMailSender {
   private readonly journal: DeliveryJournal;
   private readonly permits: WirePermits;
+  /** A mail holds one from its start (built, before a connection takes it) to its answer. */
+  private readonly connections: WirePermits;
   private readonly clock: () => Date;
   /** Set while the records cannot be written: no mail leaves whose answer could not be kept. */
   private recordsFailing: unknown;
@@ -60,6 +62,7 @@ export class RecordedMailSender {
       complete: () => this.awaitingAnswer === 0 && this.permits.exhausted,
     });
     this.permits = new WirePermits(options.maxInFlight);
+    this.connections = new WirePermits(options.maxInFlight);
     this.clock = options.clock ?? (() => new Date());
   }
 
@@ -92,7 +95,10 @@ export class RecordedMailSender {
   }
 
   /**
-   * Sends a claimed mail and records the server's answer. A mail holds a permit from the end
+   * Sends a claimed mail and records the server's answer. A mail takes one of `maxInFlight`
+   * connection turns once it is built, before a connection takes it, so that no more mails are
+   * handed to SMTP than there are connections and a mail asked for later can still go before
+   * the mails already waiting; interactive ones go first. It holds a wire permit from the end
    * of its message (the moment the server can accept it) until its answer is stored, so that
    * at most `maxInFlight` mails are ever accepted (or about to be) without an answer on record:
    * what a crash repeats. The mailer waits for the permit with the envelope and body already
@@ -100,18 +106,17 @@ export class RecordedMailSender {
    */
   async send(mail: VerificationMail & DeliveryKey): Promise<SendAnswer> {
     // Rendered before any wait: a batch renders in one go, not one mail per freed permit.
-    const deliver =
-      this.mailer.prepare?.(mail) ?? ((beforeEnd) => this.mailer.send(mail, beforeEnd));
+    const deliver = this.mailer.prepare?.(mail) ?? ((hooks) => this.mailer.send(mail, hooks));
     // Nothing of it goes on the wire while the records are known to fail.
     if (this.recordsFailing !== undefined) return { kind: 'error', error: this.recordsFailing };
-    const end = new MailEnd(this.wire);
+    const end = new MailTurn(this.wire, mail.lane === 'interactive');
     try {
       let answer: MailAnswer;
       try {
-        answer = await deliver(() => end.hold());
+        answer = await deliver({ beforeStart: () => end.start(), beforeEnd: () => end.hold() });
       } catch (error) {
         end.answered();
-        // Abandoned at its end, unaccepted; the answer could not be written anyway.
+        // Abandoned before it was accepted; the answer could not be written anyway.
         if (end.heldBack) return { kind: 'error', error: end.heldBack.cause };
         // Not accepted: released, so that the retry claims it again at once.
         await this.answer(mail, 'released');
@@ -130,9 +135,11 @@ export class RecordedMailSender {
     }
   }
 
-  /** What a mail's end needs of this sender. */
+  /** What a mail's turn needs of this sender. */
   private readonly wire: WireBookkeeping = {
-    acquire: () => this.permits.acquire(),
+    connection: (urgent) => this.connections.acquire(urgent),
+    connectionFree: () => this.connections.release(),
+    acquire: (urgent) => this.permits.acquire(urgent),
     release: () => this.permits.release(),
     awaiting: (change: 1 | -1) => {
       this.awaitingAnswer += change;
@@ -195,46 +202,70 @@ function stateOf(found: MailDelivery | undefined, now: number, leaseMs: number):
 }
 
 interface WireBookkeeping {
-  acquire(): Promise<void>;
+  connection(urgent: boolean): Promise<void>;
+  connectionFree(): void;
+  acquire(urgent: boolean): Promise<void>;
   release(): void;
   awaiting(change: 1 | -1): void;
   failing(): unknown;
 }
 
+/** Why a mail was held back: its delivery record could not be written (the database went away). */
+const HELD_BACK = 'mail held back: its delivery record cannot be written';
+
 /**
- * One mail's end of message: it waits for a permit before the server can accept the mail, and
- * holds it until the answer is stored.
+ * One mail's turn at SMTP: a connection turn from its start until its answer is in hand, and a
+ * wire permit from its end until the answer is stored.
  */
-class MailEnd {
+class MailTurn {
+  private connected = false;
   private holding = false;
   private inHand = false;
   heldBack: { cause: unknown } | undefined;
 
-  constructor(private readonly wire: WireBookkeeping) {}
+  constructor(
+    private readonly wire: WireBookkeeping,
+    private readonly urgent: boolean,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.connected) return;
+    await this.wire.connection(this.urgent);
+    this.connected = true;
+    this.holdBackIfFailing();
+  }
 
   async hold(): Promise<void> {
     // Once per mail, however often the transport starts the message again.
     if (this.holding) return;
-    await this.wire.acquire();
+    await this.wire.acquire(this.urgent);
     this.holding = true;
     this.wire.awaiting(1);
-    // The database went away under this batch: the rest waits for the retry instead of being
-    // accepted with answers nobody could record (each one a repeat after the next crash).
-    const failing = this.wire.failing();
-    if (failing !== undefined) {
-      this.heldBack = { cause: failing };
-      throw new Error('mail held back at its end: its delivery record cannot be written');
-    }
+    this.holdBackIfFailing();
   }
 
   /** The answer is in hand (no longer awaited), before it joins the journal. */
   answered(): void {
-    if (!this.holding || this.inHand) return;
+    if (this.inHand) return;
     this.inHand = true;
-    this.wire.awaiting(-1);
+    if (this.connected) this.wire.connectionFree();
+    if (this.holding) this.wire.awaiting(-1);
   }
 
+  /** Once the answer is stored (or the mail given up): its permit goes to the next mail. */
   release(): void {
+    this.answered();
     if (this.holding) this.wire.release();
+  }
+
+  /**
+   * The database went away under this batch: the rest waits for the retry instead of being
+   * accepted with answers nobody could record (each one a repeat after the next crash).
+   */
+  private holdBackIfFailing(): void {
+    const failing = this.wire.failing();
+    if (failing === undefined) return;
+    this.heldBack = { cause: failing };
+    throw new Error(HELD_BACK);
   }
 }

@@ -91,10 +91,11 @@ async function setUp(
   });
   slots.clear();
   for (const [userId, { slot }] of standing) slots.set(userId, slot);
-  // As a transport that cannot hold a message's end: the hold first, then the send.
+  // As a transport that cannot hold a message's end: the holds first, then the send.
   const holding: VerificationMailer = {
-    send: async (mail, beforeEnd) => {
-      await beforeEnd?.();
+    send: async (mail, hooks) => {
+      await hooks?.beforeStart?.();
+      await hooks?.beforeEnd?.();
       return mailer.send(mail);
     },
   };

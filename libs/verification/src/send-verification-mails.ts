@@ -100,6 +100,7 @@ function mailOf(
     expiresAt: link.expiresAt,
     ...(state.displayName ? { displayName: state.displayName } : {}),
     ...(state.locale ? { locale: state.locale } : {}),
+    ...(request.data.lane ? { lane: request.data.lane } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Locale } from '@app/contracts';
+import type { Locale, MailLane } from '@app/contracts';
 
 export interface VerificationMail {
   to: string;
@@ -7,6 +7,8 @@ export interface VerificationMail {
   expiresAt: Date;
   displayName?: string;
   locale?: Locale;
+  /** 'interactive': someone is waiting for it; it goes first at the connections. */
+  lane?: MailLane;
 }
 
 /**
@@ -17,6 +19,16 @@ export interface VerificationMail {
  */
 export type BeforeEnd = () => Promise<void>;
 
+/**
+ * What a caller can hold a mail back at: `beforeStart` once the mail is built and before a
+ * connection takes it (a rejection sends nothing), `beforeEnd` as above. A mailer that cannot
+ * hold a message's end awaits both before sending anything.
+ */
+export interface MailHooks {
+  beforeStart?: () => Promise<void>;
+  beforeEnd?: BeforeEnd;
+}
+
 export type MailAnswer = 'sent' | { rejected: string };
 
 /**
@@ -24,10 +36,10 @@ export type MailAnswer = 'sent' | { rejected: string };
  * refused it for good (5xx); throws when it may work later (4xx, connection lost).
  */
 export interface VerificationMailer {
-  send(mail: VerificationMail, beforeEnd?: BeforeEnd): Promise<MailAnswer>;
+  send(mail: VerificationMail, hooks?: MailHooks): Promise<MailAnswer>;
   /**
    * Renders now and returns the send, for a caller that holds the mail back before it goes
    * (RecordedMailSender renders a batch at once, then sends as connections free up).
    */
-  prepare?(mail: VerificationMail): (beforeEnd?: BeforeEnd) => Promise<MailAnswer>;
+  prepare?(mail: VerificationMail): (hooks?: MailHooks) => Promise<MailAnswer>;
 }

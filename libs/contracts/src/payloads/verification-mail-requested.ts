@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { emailAddress } from '../email-address';
+import { MAIL_LANES } from '../mail-lanes';
 import {
   idString,
   localeSchema,
@@ -34,6 +35,10 @@ export const verificationMailRequestedSchema = z
     }),
     displayName: nonEmptyString(MAX_NAME_LENGTH).optional(),
     locale: localeSchema.optional(),
+    lane: z.enum(MAIL_LANES).optional().meta({
+      description:
+        "'interactive' for a small request (one part, few users): it travels on its own topic and goes first at the SMTP connections, so it never waits behind a bulk request. Absent: bulk.",
+    }),
   })
   .meta({ description: "Internal to the product: one user's verification mail is due (R1, R5)." });
 

@@ -1,0 +1,26 @@
+import type { AnyCloudEvent } from './cloud-event';
+import type { EventType } from './event-types';
+
+/**
+ * Lanes of the mail hand-off. A small request's mails take the interactive lane: a topic of
+ * their own beside the bulk one, so that an administrator's single send never queues behind
+ * another customer's 100,000 mails, and the first turn at the SMTP connections.
+ */
+export const MAIL_LANES = ['interactive'] as const;
+
+export type MailLane = (typeof MAIL_LANES)[number];
+
+/** The topic a lane's events travel on: beside the event type's own, like its retries. */
+export function laneTopicOf(topic: string, lane: MailLane): string {
+  return `${topic}.${lane}`;
+}
+
+/** The lane an event travels in; undefined for the event type's own topic. */
+export function laneOf(event: AnyCloudEvent): MailLane | undefined {
+  return event.type === 'VerificationMailRequested' ? event.data.lane : undefined;
+}
+
+/** The lanes' topics beside a deployment's own topics (its topic per event type). */
+export function laneTopicsOf(topics: Readonly<Record<EventType, string>>): string[] {
+  return MAIL_LANES.map((lane) => laneTopicOf(topics.VerificationMailRequested, lane));
+}
