@@ -23,4 +23,5 @@ export * from './create-event';
 export * from './event-ids';
 export * from './kafka-keys';
 export * from './mail-lanes';
+export * from './event-lane';
 export * from './outbox';

@@ -1,4 +1,3 @@
-import type { AnyCloudEvent } from './cloud-event';
 import type { EventType } from './event-types';
 
 /**
@@ -13,11 +12,6 @@ export type MailLane = (typeof MAIL_LANES)[number];
 /** The topic a lane's events travel on: beside the event type's own, like its retries. */
 export function laneTopicOf(topic: string, lane: MailLane): string {
   return `${topic}.${lane}`;
-}
-
-/** The lane an event travels in; undefined for the event type's own topic. */
-export function laneOf(event: AnyCloudEvent): MailLane | undefined {
-  return event.type === 'VerificationMailRequested' ? event.data.lane : undefined;
 }
 
 /** The lanes' topics beside a deployment's own topics (its topic per event type). */
