@@ -2,7 +2,7 @@ import type { EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import pino from 'pino';
 import { createEvent, serializeEvent } from '@app/contracts';
 import { Registry } from 'prom-client';
-import { BatchProcessor, type HandlerRoute } from './batch-processor';
+import { BatchProcessor, type BatchProcessorOptions, type HandlerRoute } from './batch-processor';
 import { MessagingMetrics } from './messaging-metrics';
 import { appliedEventKey, type ProcessedEventStore } from './processed-event-store';
 
@@ -62,7 +62,12 @@ function fakeBatch(topic: string, messages: KafkaMessage[], running = () => true
   return { payload: payload as unknown as EachBatchPayload, fake: payload, resume };
 }
 
-function processor(now = Date.now, metrics?: MessagingMetrics, processed?: ProcessedEventStore) {
+function processor(
+  now = Date.now,
+  metrics?: MessagingMetrics,
+  processed?: ProcessedEventStore,
+  options: Partial<BatchProcessorOptions> = {},
+) {
   const producer = { sendBatch: jest.fn(async () => undefined) };
   const sut = new BatchProcessor({
     producer: producer as unknown as Producer,
@@ -74,6 +79,7 @@ function processor(now = Date.now, metrics?: MessagingMetrics, processed?: Proce
     logger: pino({ level: 'silent' }),
     now,
     ...(metrics ? { metrics } : {}),
+    ...options,
   });
   return { sut, producer };
 }
@@ -134,6 +140,47 @@ describe('BatchProcessor', () => {
     ).flatMap(([arg]) => arg.topicMessages.flatMap((t) => t.messages));
     expect(copies).toHaveLength(1);
     expect(processed.keys.size).toBe(1);
+  });
+
+  it('ends a chunk at maxChunkBytes of values, but never leaves a chunk empty', async () => {
+    const messages = [1, 2, 3, 4, 5].map((offset) => message(offset));
+    const size = (messages[0] as KafkaMessage).value?.length ?? 0;
+    const chunks: number[] = [];
+    const invoke = jest.fn(async (events: unknown) => {
+      chunks.push((events as unknown[]).length);
+    });
+    const batchRoute = { ...route(invoke), batch: true };
+    const { sut } = processor(Date.now, undefined, undefined, { maxChunkBytes: 2 * size + 10 });
+    await sut.process(fakeBatch('src', messages).payload, batchRoute, false);
+    expect(chunks).toEqual([2, 2, 1]);
+
+    const tiny = processor(Date.now, undefined, undefined, { maxChunkBytes: 1 }).sut;
+    chunks.length = 0;
+    await tiny.process(fakeBatch('src', messages.slice(0, 2)).payload, batchRoute, false);
+    expect(chunks).toEqual([1, 1]);
+  });
+
+  it('leaves the rest of a batch to the next fetch once its slice is spent, after at least one chunk', async () => {
+    let clock = 0;
+    const invoke = jest.fn(async () => {
+      clock += 300; // each event takes 300 ms
+    });
+    const { sut } = processor(() => clock, undefined, undefined, { maxBatch: 1, sliceMs: 500 });
+    const { payload, fake } = fakeBatch(
+      'src',
+      [1, 2, 3, 4].map((offset) => message(offset)),
+    );
+
+    await sut.process(payload, route(invoke), false);
+
+    // 300 ms: under the slice, go on; 600 ms: spent. Offsets 3 and 4 are fetched again.
+    expect(invoke).toHaveBeenCalledTimes(2);
+    expect(fake.resolveOffset.mock.calls).toEqual([['1'], ['2']]);
+
+    const slow = processor(() => clock, undefined, undefined, { maxBatch: 1, sliceMs: 1 }).sut;
+    invoke.mockClear();
+    await slow.process(fakeBatch('src', [message(5)]).payload, route(invoke), false);
+    expect(invoke).toHaveBeenCalledTimes(1);
   });
 
   it('waits in place while the database is unavailable, then applies the event and commits', async () => {

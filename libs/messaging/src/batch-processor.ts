@@ -37,6 +37,18 @@ export interface BatchProcessorOptions {
   retry: RetryPolicy;
   /** Most events handed to a handler, and handled between two offset commits. */
   maxBatch: number;
+  /**
+   * Most bytes of event values in one chunk (a chunk has at least one event). Events differ in
+   * weight by a thousand: a bulk request's part carries 1,000 users, a single send one, and a
+   * chunk of parts would hold the partition's commits and the next fetch for minutes.
+   */
+  maxChunkBytes?: number;
+  /**
+   * After this long on one fetched batch, the rest is left unresolved and fetched again. kafkajs
+   * fetches only once every partition's batch of the last fetch is done, so one partition's
+   * long batch would hold every other partition's new events (default 500 ms).
+   */
+  sliceMs?: number;
   /** How long to wait in place for an unavailable dependency before using the retry topics. */
   unavailableMaxWaitMs: number;
   logger: Logger;
@@ -67,6 +79,7 @@ const deliveryKey = (d: Delivery): string => d.key;
 
 const MAX_BACKOFF_MS = 30_000;
 const HEARTBEAT_EVERY_MS = 1000;
+const DEFAULT_SLICE_MS = 500;
 
 /**
  * Processes what kafkajs fetched for one partition: chunk by chunk, validate, skip what was
@@ -86,9 +99,12 @@ export class BatchProcessor {
     fromRetryTopic: boolean,
   ): Promise<void> {
     const messages = payload.batch.messages;
+    const sliceEndsAt = this.now() + (this.options.sliceMs ?? DEFAULT_SLICE_MS);
     let index = 0;
     while (index < messages.length) {
       if (!payload.isRunning() || payload.isStale()) return;
+      // The rest is fetched again: the next fetch brings the other partitions' new events too.
+      if (index > 0 && this.now() >= sliceEndsAt) return;
       const { chunk, dueAt } = this.nextChunk(messages, index, fromRetryTopic);
       if (chunk.length > 0) {
         if (!(await this.processChunk(payload, route, chunk, fromRetryTopic))) return;
@@ -121,12 +137,16 @@ export class BatchProcessor {
   ): { chunk: KafkaMessage[]; dueAt?: number } {
     const chunk: KafkaMessage[] = [];
     const now = this.now();
+    const maxBytes = this.options.maxChunkBytes ?? Infinity;
+    let bytes = 0;
     for (let i = start; i < messages.length && chunk.length < this.options.maxBatch; i++) {
       const message = messages[i] as KafkaMessage;
       if (fromRetryTopic) {
         const dueAt = Number(headerString(message.headers, HEADERS.retryDueAt));
         if (Number.isFinite(dueAt) && dueAt > now) return { chunk, dueAt };
       }
+      bytes += message.value?.length ?? 0;
+      if (chunk.length > 0 && bytes > maxBytes) break;
       chunk.push(message);
     }
     return { chunk };

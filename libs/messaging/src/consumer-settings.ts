@@ -7,6 +7,8 @@ export interface ConsumerSettings {
   /** Partitions handled at once: the bound on in-flight work. */
   concurrency: number;
   maxBatch: number;
+  /** Most bytes of event values in one chunk (BatchProcessorOptions.maxChunkBytes). */
+  maxChunkBytes: number;
   sessionTimeoutMs: number;
   unavailableMaxWaitMs: number;
   retry: RetryPolicy;

@@ -110,6 +110,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       processed: this.options.processed,
       retry: settings.retry,
       maxBatch: settings.maxBatch,
+      maxChunkBytes: settings.maxChunkBytes,
       unavailableMaxWaitMs: settings.unavailableMaxWaitMs,
       logger: this.log,
       ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
