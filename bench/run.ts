@@ -26,6 +26,7 @@ const USAGE = `usage: npm run bench -- [options]
                   hour or more on the local stack; 0.1 runs in minutes)
   --runs N        timed runs per side (default 5)
   --only LIST     comma list of ${SCENARIOS.map((s) => s.name).join(', ')}
+                  (a name picks its variants too: fairness runs fairness and fairness-rate-50)
   --timeout-s N   one window may take at most N seconds (default 3600)
   --no-warmup     skip the untimed warm-up pass
   --merge         keep the other scenarios of the last bench.json (re-run one, keep the rest)
@@ -227,13 +228,17 @@ function parseOptions(argv: string[]): RunOptions {
     fail(`--runs must be a positive integer (got ${values.runs})`);
   if (!(timeoutS > 0)) fail(`--timeout-s must be positive (got ${values['timeout-s']})`);
   const names = values.only?.split(',').map((n) => n.trim()) ?? SCENARIOS.map((s) => s.name);
-  const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
+  // A name picks its scenario and its variants: `fairness` runs fairness and fairness-rate-50.
+  const picks = (s: Scenario) => names.some((n) => s.name === n || s.name.startsWith(`${n}-`));
+  const unknown = names.filter(
+    (n) => !SCENARIOS.some((s) => s.name === n || s.name.startsWith(`${n}-`)),
+  );
   if (unknown.length > 0) fail(`unknown scenario(s): ${unknown.join(', ')}`);
   return {
     scale,
     runs,
     // The issue's order, whatever the order of --only. --report runs none and keeps them all.
-    scenarios: values.report ? [] : SCENARIOS.filter((s) => names.includes(s.name)),
+    scenarios: values.report ? [] : SCENARIOS.filter(picks),
     timeoutMs: timeoutS * 1000,
     warmUp: !values['no-warmup'],
     merge: values.merge || values.report,

@@ -1,6 +1,7 @@
 import type { Scenario } from '../support/scenario';
 import { consumeScenario } from './consume';
 import { endToEndScenario } from './e2e';
+import { fairnessRate50Scenario, fairnessScenario } from './fairness';
 import { fanOutScenario } from './fan-out';
 import { importCsvScenario, importXlsxScenario } from './import';
 import { linkScenario } from './link';
@@ -17,4 +18,6 @@ export const SCENARIOS: readonly Scenario[] = [
   importCsvScenario,
   importXlsxScenario,
   linkScenario,
+  fairnessScenario,
+  fairnessRate50Scenario,
 ];

@@ -17,8 +17,21 @@ export interface SinkCount {
   bytes: number;
 }
 
-type ToSink = { type: 'count' } | { type: 'stop' };
-type FromSink = { type: 'listening'; port: number } | ({ type: 'count' } & SinkCount);
+/** When the sink accepted a mail to a recipient the parent asked it to watch. */
+export interface Acceptance {
+  to: string;
+  /** Date.now() in the sink's process, the moment it answered 250 to the data. */
+  at: number;
+}
+
+/** Recipients whose acceptance times the sink keeps: those starting with this. */
+export const WATCHED_RECIPIENT_PREFIX = 'watched-';
+
+type ToSink = { type: 'count' } | { type: 'acceptances' } | { type: 'stop' };
+type FromSink =
+  | { type: 'listening'; port: number }
+  | ({ type: 'count' } & SinkCount)
+  | { type: 'acceptances'; acceptances: Acceptance[] };
 
 const ROOT = join(__dirname, '..', '..');
 const START_TIMEOUT_MS = 30_000;
@@ -58,6 +71,13 @@ export class NullSmtpSink {
     send(this.child, { type: 'count' });
     const { accepted, bytes } = await answer;
     return { accepted, bytes };
+  }
+
+  /** When each mail to a recipient starting with WATCHED_RECIPIENT_PREFIX was accepted. */
+  async acceptances(): Promise<Acceptance[]> {
+    const answer = nextMessage(this.child, 'acceptances', START_TIMEOUT_MS);
+    send(this.child, { type: 'acceptances' });
+    return (await answer).acceptances;
   }
 
   /** Asks the sink to close; kills it if it has not exited in time. Safe to call twice. */
@@ -116,6 +136,7 @@ function isOfType<T extends FromSink['type']>(
 /** The child's side: the server itself. */
 function runSink(): void {
   const count: SinkCount = { accepted: 0, bytes: 0 };
+  const acceptances: Acceptance[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -123,12 +144,15 @@ function runSink(): void {
     // new one every 100 messages, and a DNS round trip there is no part of either sender.
     disableReverseLookup: true,
     logger: false,
-    onData: (stream, _session, callback) => {
+    onData: (stream, session, callback) => {
       let bytes = 0;
       stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
       stream.on('end', () => {
         count.accepted += 1;
         count.bytes += bytes;
+        for (const { address } of session.envelope.rcptTo)
+          if (address.startsWith(WATCHED_RECIPIENT_PREFIX))
+            acceptances.push({ to: address, at: Date.now() });
         callback();
       });
     },
@@ -139,6 +163,7 @@ function runSink(): void {
   process.on('message', (message: ToSink) => {
     // Nothing to flush on stop: the bodies were never kept.
     if (message.type === 'count') reply({ type: 'count', ...count });
+    else if (message.type === 'acceptances') reply({ type: 'acceptances', acceptances });
     else process.exit(0);
   });
   // The parent died without saying stop: do not linger as an orphan.

@@ -33,6 +33,15 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     limits: [{ figure: 'rssGrowthMb', below: 200, label: 'RSS growth' }],
   },
   link: { limits: [{ figure: 'p99Ms', below: 250, label: 'p99 at 50/s' }] },
+  // The bulk keeps 90% of its rate; every single send is accepted within 5 s of its request.
+  fairness: {
+    ratio: 0.9,
+    limits: [{ figure: 'maxSingleWaitMs', below: 5_000, label: 'worst single-send wait' }],
+  },
+  'fairness-rate-50': {
+    ratio: 0.9,
+    limits: [{ figure: 'maxSingleWaitMs', below: 5_000, label: 'worst single-send wait' }],
+  },
 };
 
 /** The end-to-end baseline is the slowest of these raw stages, measured in the same run. */
