@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     KAFKA_BROKERS: stack.brokers.join(','),
     MONGODB_URI: mongoUri.toString(),
     CONSUMER_GROUP: `bench.${id}`,
+    BULK_DECISIONS_CONSUMER_GROUP: `bench.${id}.bulk`,
     MAIL_CONSUMER_GROUP: `bench.${id}.mail`,
     MAIL_INTERACTIVE_CONSUMER_GROUP: `bench.${id}.mail-interactive`,
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,

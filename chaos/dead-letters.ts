@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { laneTopicOf, MAIL_LANES } from '@app/contracts';
+import { BULK_LANE, laneTopicOf, MAIL_LANES } from '@app/contracts';
 import { readDeadLetters, readDeadLetterTopics, type DeadLetter } from '@app/messaging';
 import type { World } from './world';
 
@@ -38,6 +38,7 @@ export async function readWorldDeadLetters(world: World): Promise<FoundDeadLette
   const sources = [
     ...CONSUMED_TYPES.map((type) => world.topic(type)),
     ...MAIL_LANES.map((lane) => laneTopicOf(world.topic('VerificationMailRequested'), lane)),
+    laneTopicOf(world.topic('VerificationRequested'), BULK_LANE),
   ];
   const holding = (await readDeadLetterTopics(kafka, sources))
     .filter((t) => t.messages > 0)

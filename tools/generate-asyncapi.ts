@@ -14,6 +14,7 @@ import {
   CLOUDEVENTS_CONTENT_TYPE,
   DEFAULT_TOPICS,
   KAFKA_KEY_RULES,
+  BULK_LANE,
   MAIL_LANES,
   cloudEventSchemaOf,
   laneTopicOf,
@@ -45,6 +46,13 @@ const ROLES: Readonly<Record<EventType, { producer: string; consumer: string }>>
 
 /** The lanes an event type's messages may travel in, beside its own topic. */
 function laneNote(type: EventType, topic: string): string {
+  if (type === 'VerificationRequested')
+    return (
+      ` The product decides a request of one part and at most MAIL_INTERACTIVE_MAX_USERS users ` +
+      `where it arrives, and passes every other request on, unchanged, to ` +
+      `\`${laneTopicOf(topic, BULK_LANE)}\` (internal), read by a consumer group of its own, so ` +
+      `that a small request never waits for another tenant's parts on its partition.`
+    );
   if (type !== 'VerificationMailRequested') return '';
   const lanes = MAIL_LANES.map((lane) => `\`${laneTopicOf(topic, lane)}\``).join(', ');
   return (

@@ -20,6 +20,7 @@ export function benchTopicEnv(id: string): Record<string, string> {
 export function benchGroupEnv(id: string): Record<string, string> {
   return {
     CONSUMER_GROUP: `bench.${id}`,
+    BULK_DECISIONS_CONSUMER_GROUP: `bench.${id}.bulk`,
     MAIL_CONSUMER_GROUP: `bench.${id}.mail`,
     MAIL_INTERACTIVE_CONSUMER_GROUP: `bench.${id}.mail-interactive`,
     LINKER_CONSUMER_GROUP: `bench.${id}.linker`,

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { BULK_LANE, laneTopicOf } from '@app/contracts';
 import { freePort, openPage, pressButton, tokenIn } from '../../test/support/page-client';
 import { waitFor } from '../../test/support/wait-for';
 import { check, type Scenario, type ScenarioResult, type Size } from '../scenario';
@@ -47,6 +48,10 @@ export const replay: Scenario = {
     world.retire(worker);
     const groups: [string, string][] = [
       [world.env.CONSUMER_GROUP!, world.topic('VerificationRequested')],
+      [
+        world.env.BULK_DECISIONS_CONSUMER_GROUP!,
+        laneTopicOf(world.topic('VerificationRequested'), BULK_LANE),
+      ],
       [world.env.MAIL_CONSUMER_GROUP!, world.topic('VerificationMailRequested')],
       [world.env.LINKER_CONSUMER_GROUP!, world.topic('EmailVerified')],
     ];
@@ -81,7 +86,7 @@ export const replay: Scenario = {
     const links = world.kafka.json<{ id: string }>(world.topic('VismaConnectLinked'));
     const linkIds = new Set(links.map((l) => l.id)).size;
     return {
-      injected: `${users} users with every part delivered twice, ${verifying} verifications with EmailVerified delivered twice, then 3 groups reset to offset 0`,
+      injected: `${users} users with every part delivered twice, ${verifying} verifications with EmailVerified delivered twice, then ${groups.length} groups reset to offset 0`,
       counted: `${total} mails for ${recipients.size} users (${total - mailsBefore} after the replay), ${completions} completion(s), ${links.length} VismaConnectLinked (${linkIds} ids)`,
       violations: [
         ...check(recipients.size === users, `${users - recipients.size} users got no mail`),

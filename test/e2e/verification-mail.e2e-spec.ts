@@ -264,7 +264,13 @@ describe('the interactive lane (real Kafka, MongoDB and SMTP)', () => {
     await db.close();
   });
 
-  const send = (tenantId: string, requestId: string, users: RequestedUser[], count = 1) =>
+  const send = (
+    tenantId: string,
+    requestId: string,
+    users: RequestedUser[],
+    count = 1,
+    partition?: number,
+  ) =>
     kafka.produce(
       env.TOPIC_VERIFICATION_REQUESTED!,
       Array.from({ length: count }, (_, i) => {
@@ -284,6 +290,7 @@ describe('the interactive lane (real Kafka, MongoDB and SMTP)', () => {
           key: tenantId,
           value: serializeEvent(event),
           headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+          ...(partition === undefined ? {} : { partition }),
         };
       }),
     );
@@ -310,5 +317,22 @@ describe('the interactive lane (real Kafka, MongoDB and SMTP)', () => {
     await waitFor('the bulk request to be mailed', () => sink.mails.length >= 301 || undefined, {
       timeoutMs: 60_000,
     });
+  }, 120_000);
+
+  // The request topic is upstream's, keyed by tenant: two tenants may share a partition, and a
+  // single send behind another tenant's 20 parts would wait for their decisions (0.3 s or more
+  // each). The decision step passes the bulk parts on to the bulk lane instead.
+  it("decides a single send first although it follows another tenant's 20 parts on its partition", async () => {
+    const bulk = Array.from({ length: 20_000 }, (_, i) => ({
+      userId: `big-${i}`,
+      email: `big-${i}@example.se`,
+    }));
+    await send('tenant-big', 'big', bulk, 20, 0);
+    const asked = Date.now();
+    await send('tenant-next', 'next', [{ userId: 'new', email: 'next@example.se' }], 1, 0);
+    await waitFor('the single mail', () =>
+      sink.mails.some((m) => m.envelopeTo.includes('next@example.se')) ? true : undefined,
+    );
+    expect(Date.now() - asked).toBeLessThan(4_000);
   }, 120_000);
 });

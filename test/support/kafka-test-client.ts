@@ -34,7 +34,12 @@ export class KafkaTestClient {
 
   async produce(
     topic: string,
-    messages: { key?: string; value: Buffer | string | null; headers?: IHeaders }[],
+    messages: {
+      key?: string;
+      value: Buffer | string | null;
+      headers?: IHeaders;
+      partition?: number;
+    }[],
   ): Promise<void> {
     if (!this.producer) {
       // Idempotent: a send retried after a lost answer (a fresh topic's leader not elected yet)

@@ -33,6 +33,7 @@ export function isolatedEnv(label: string): Record<string, string> {
     PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
     LOGIN_URL: 'https://connect.visma.com/login',
     PAGE_CSRF_SECRET: randomBytes(32).toString('hex'),
+    BULK_DECISIONS_CONSUMER_GROUP: `e2e.${id}.bulk`,
     MAIL_CONSUMER_GROUP: `e2e.${id}.mail`,
     MAIL_INTERACTIVE_CONSUMER_GROUP: `e2e.${id}.mail-interactive`,
     LINKER_CONSUMER_GROUP: `e2e.${id}.linker`,

@@ -17,6 +17,7 @@ export const startVerificationWorker = defineService({
     message: 'verification worker started',
     fields: (config) => ({
       groupId: decisions(config).groupId,
+      bulkGroupId: config.BULK_DECISIONS_CONSUMER_GROUP,
       mailGroupId: config.MAIL_STEP === 'on' ? config.MAIL_CONSUMER_GROUP : null,
       linkerGroupId: config.LINKER_CONSUMER_GROUP,
     }),

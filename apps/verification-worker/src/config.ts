@@ -34,6 +34,13 @@ const workerEnvSchema = serviceEnvSchema(8081)
       .string()
       .min(1)
       .default('connect-provisioning.mail-step.interactive'),
+    // Bulk requests are decided by a consumer group of their own, on the topic the decision step
+    // sets them aside to (BULK_LANE): a small request is never decided after another tenant's
+    // 100 parts that happened to share its partition.
+    BULK_DECISIONS_CONSUMER_GROUP: z
+      .string()
+      .min(1)
+      .default('connect-provisioning.verification-worker.bulk'),
     // The linker's own consumer group: a long bulk request never delays a user's link.
     LINKER_CONSUMER_GROUP: z.string().min(1).default('connect-provisioning.linker'),
   });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { laneTopicsOf } from '@app/contracts';
+import { BULK_LANE, laneTopicsOf } from '@app/contracts';
 import { MeteredMailTransport } from '@app/mail';
 import { type ConsumerSettings, type TopicMap, topicsOfConsumer } from '@app/messaging';
 import { ProcessedEventRepository } from '@app/persistence';
@@ -30,11 +30,13 @@ export function workerTopics(consumer: ConsumerSettings): (t: TopicMap) => strin
 }
 
 /**
- * Four consumer groups, so that a slow SMTP server never stalls decisions, a big bulk request
+ * Five consumer groups, so that a small request is never decided after another tenant's bulk
+ * parts (the bulk decisions read the bulk lane), so that a slow SMTP server never stalls decisions, a big bulk request
  * never delays a link, and a small request's mails never queue behind a bulk one's (the
  * interactive lane: its own topic and group, sharing the mail step's SMTP connections and
  * their permits, first in line at both). Stopped in reverse: outbox sweep, linker, the mail
- * steps, SMTP, decisions (each finishing its chunk in flight), then the connections.
+ * steps, SMTP, the bulk decisions, decisions (each finishing its chunk in flight), then the
+ * connections.
  */
 export function workerSteps(config: WorkerConfig, consumer: ConsumerSettings): StartStep[] {
   const processed = ProcessedEventRepository;
@@ -65,8 +67,18 @@ export function workerSteps(config: WorkerConfig, consumer: ConsumerSettings): S
     app
       .get<Logger>(LOGGER)
       .warn('MAIL_STEP is off: nothing consumes VerificationMailRequested, no mail is sent');
+  // Small requests are decided where they arrive; bulk ones are passed on to the bulk lane and
+  // decided by a group of their own (VerificationRequestedHandler).
+  const bulkDecisions = consumerGroup({
+    name: 'bulk decisions',
+    events: ['VerificationRequested'],
+    lane: BULK_LANE,
+    consumer: { ...consumer, groupId: config.BULK_DECISIONS_CONSUMER_GROUP },
+    processed,
+  });
   return [
     consumerGroup({ name: 'decisions', events: ['VerificationRequested'], consumer, processed }),
+    bulkDecisions,
     closeOnStop('smtp', MeteredMailTransport),
     ...(config.MAIL_STEP === 'on' ? [mailStep, interactiveMailStep] : [noMailStep]),
     consumerGroup({

@@ -1,7 +1,14 @@
 import { Controller, Inject } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
-import type { CloudEvent } from '@app/contracts';
-import { eventCause, OnEvent, OutboxRelay } from '@app/messaging';
+import { BULK_LANE, type CloudEvent } from '@app/contracts';
+import {
+  type EventContext,
+  eventCause,
+  EventPublisher,
+  OnEvent,
+  OutboxRelay,
+} from '@app/messaging';
 import { OutcomeCounter } from '@app/observability';
 import { RecordVerificationRequest, type UserOutcome } from '@app/verification';
 
@@ -14,19 +21,33 @@ export const DECISION_OUTCOMES = {
   label: 'outcome',
 };
 
-/** Translates VerificationRequested into the domain's use case and publishes what it saved. */
+/**
+ * Translates VerificationRequested into the domain's use case and publishes what it saved. On
+ * the request topic, a bulk request is passed on to the bulk lane instead (milliseconds, where
+ * deciding a part of 1,000 users takes about 0.3 s), and decided when the bulk decisions group
+ * reads it there: a small request never waits for another tenant's parts on its partition.
+ */
 @Controller()
 export class VerificationRequestedHandler {
   constructor(
     @Inject(RecordVerificationRequest) private readonly recordRequest: RecordVerificationRequest,
     @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
+    @Inject(EventPublisher) private readonly publisher: EventPublisher,
     @Inject(OutcomeCounter) private readonly outcomes: OutcomeCounter,
     private readonly logger: PinoLogger,
   ) {}
 
   @OnEvent('VerificationRequested')
-  async handle(event: CloudEvent<'VerificationRequested'>): Promise<void> {
+  async handle(
+    @Payload() event: CloudEvent<'VerificationRequested'>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
     const { requestId, tenantId, part } = event.data;
+    if (context.lane !== BULK_LANE && !this.recordRequest.isInteractive(event.data)) {
+      await this.publisher.passOn([event], BULK_LANE);
+      this.logger.debug({ eventId: event.id, requestId, tenantId, part }, 'passed on to bulk lane');
+      return;
+    }
     const { changes, outcomes, completion } = await this.recordRequest.execute(
       event.data,
       eventCause(event, EVENT_SOURCE),

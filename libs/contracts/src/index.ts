@@ -22,6 +22,6 @@ export * from './parse-event';
 export * from './create-event';
 export * from './event-ids';
 export * from './kafka-keys';
-export * from './mail-lanes';
+export * from './lanes';
 export * from './event-lane';
 export * from './outbox';

@@ -1,6 +1,12 @@
 import type { EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { type AnyCloudEvent, dlqTopicOf, type EventType, parseEvent } from '@app/contracts';
+import {
+  type AnyCloudEvent,
+  dlqTopicOf,
+  type EventType,
+  type Lane,
+  parseEvent,
+} from '@app/contracts';
 import { classifyFailure, failureCode, failureMessage, type FailureKind } from './errors';
 import type { EventContext } from './event-handlers';
 import type { ConsumeResult, MessagingMetrics } from './messaging-metrics';
@@ -49,6 +55,8 @@ export interface BatchProcessorOptions {
    * long batch would hold every other partition's new events (default 500 ms).
    */
   sliceMs?: number;
+  /** The lane this consumer reads, told to handlers (EventContext.lane). */
+  lane?: Lane;
   /** How long to wait in place for an unavailable dependency before using the retry topics. */
   unavailableMaxWaitMs: number;
   logger: Logger;
@@ -371,6 +379,7 @@ export class BatchProcessor {
       attempt,
       finalAttempt: attempt >= this.options.retry.delaysMs.length,
       heartbeat: () => payload.heartbeat(),
+      ...(this.options.lane ? { lane: this.options.lane } : {}),
     });
 
     if (route.batch) {

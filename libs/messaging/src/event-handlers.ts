@@ -1,5 +1,5 @@
 import { EventPattern } from '@nestjs/microservices';
-import type { EventType } from '@app/contracts';
+import type { EventType, Lane } from '@app/contracts';
 
 /** Handler options, carried to the transport as the pattern's extras. */
 export interface HandlerOptions {
@@ -24,6 +24,8 @@ export interface EventContext {
   finalAttempt: boolean;
   /** Keeps the consumer's group membership alive during long work. */
   heartbeat(): Promise<void>;
+  /** The lane whose topic the event was read from; undefined for its type's own topic. */
+  lane?: Lane;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Producer } from 'kafkajs';
 import {
   CLOUDEVENTS_CONTENT_TYPE,
   type AnyCloudEvent,
+  type Lane,
   laneOf,
   laneTopicOf,
   type OutboxEntry,
@@ -30,6 +31,19 @@ export class EventPublisher {
         const entry = toOutboxEntry(event);
         const topic = this.topics[entry.type];
         return { entry, topic: lane ? laneTopicOf(topic, lane) : topic };
+      }),
+    );
+  }
+
+  /**
+   * Passes events on to a lane's topics unchanged (same id, key and data), for a consumer group
+   * of that lane to handle: a redelivery passes them on again, and that group skips the repeat.
+   */
+  async passOn(events: readonly AnyCloudEvent[], lane: Lane): Promise<void> {
+    await this.send(
+      events.map((event) => {
+        const entry = toOutboxEntry(event);
+        return { entry, topic: laneTopicOf(this.topics[entry.type], lane) };
       }),
     );
   }

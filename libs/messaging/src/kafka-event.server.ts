@@ -2,7 +2,7 @@ import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { type EventType, isEventType, retryTopicOf } from '@app/contracts';
+import { type EventType, isEventType, type Lane, retryTopicOf } from '@app/contracts';
 import { BatchProcessor, type HandlerRoute } from './batch-processor';
 import type { ConsumerSettings } from './consumer-settings';
 import type { EventContext, HandlerExtras } from './event-handlers';
@@ -16,6 +16,8 @@ export interface KafkaEventServerOptions {
   producer: Producer;
   topics: TopicMap;
   consumer: ConsumerSettings;
+  /** The lane whose topics `topics` names; handlers see it in their EventContext. */
+  lane?: Lane;
   processed?: ProcessedEventStore;
   logger: Logger;
   metrics?: MessagingMetrics;
@@ -111,6 +113,7 @@ export class KafkaEventServer extends Server implements CustomTransportStrategy 
       retry: settings.retry,
       maxBatch: settings.maxBatch,
       maxChunkBytes: settings.maxChunkBytes,
+      ...(this.options.lane ? { lane: this.options.lane } : {}),
       unavailableMaxWaitMs: settings.unavailableMaxWaitMs,
       logger: this.log,
       ...(this.options.metrics ? { metrics: this.options.metrics } : {}),

@@ -3,7 +3,7 @@ import type { MessageHandler } from '@nestjs/microservices';
 import type { Kafka, Producer } from 'kafkajs';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { type EventType, laneTopicOf, type MailLane } from '@app/contracts';
+import { type EventType, type Lane, laneTopicOf } from '@app/contracts';
 import {
   type ConsumerSettings,
   KafkaEventServer,
@@ -25,11 +25,11 @@ export interface ConsumerGroupSpec {
   /** Where applied event ids are kept, to skip redeliveries: a provider of the app. */
   processed?: Type<ProcessedEventStore>;
   /** Reads this lane's topic of its event types (laneTopicOf) instead of their own. */
-  lane?: MailLane;
+  lane?: Lane;
 }
 
 /** The topics a group reads: its lane's, beside the configured ones, when it has one. */
-export function topicsOfLane(topics: TopicMap, lane: MailLane | undefined): TopicMap {
+export function topicsOfLane(topics: TopicMap, lane: Lane | undefined): TopicMap {
   if (!lane) return topics;
   const entries = Object.entries(topics).map(([type, topic]) => [type, laneTopicOf(topic, lane)]);
   return Object.fromEntries(entries) as TopicMap;
@@ -73,6 +73,7 @@ export function consumerGroup(spec: ConsumerGroupSpec): StartStep {
         kafka: app.get<Kafka>(KAFKA),
         producer: app.get<Producer>(PRODUCER),
         topics: topicsOfLane(app.get<TopicMap>(TOPICS), spec.lane),
+        ...(spec.lane ? { lane: spec.lane } : {}),
         consumer: spec.consumer,
         ...(spec.processed ? { processed: app.get(spec.processed) } : {}),
         logger: app.get<Logger>(LOGGER),

@@ -105,6 +105,14 @@ export class RecordVerificationRequest {
     this.completion = new RequestCompletion(progress);
   }
 
+  /**
+   * True for a request someone is waiting for (interactive): it is decided where it arrives.
+   * The others are decided in the bulk lane, so that no small request waits behind them.
+   */
+  isInteractive(request: Pick<VerificationRequestedData, 'part' | 'users'>): boolean {
+    return laneOfRequest(request, this.handOffPolicy) === 'interactive';
+  }
+
   async execute(request: VerificationRequestedData, cause: Cause): Promise<RecordedRequest> {
     const users = lastEntryPerUser(request.users);
     const decided = await this.decideAll(request, users, cause);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { emailAddress } from '../email-address';
-import { MAIL_LANES } from '../mail-lanes';
+import { MAIL_LANES } from '../lanes';
 import {
   idString,
   localeSchema,
