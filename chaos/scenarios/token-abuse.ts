@@ -41,20 +41,32 @@ export const tokenAbuse: Scenario = {
     await world.watch('VismaConnectLinked');
     let sent = 0;
     const mail = async (userId: string, email: string) => {
-      const before = world.sink.mails.filter((m) => m.envelopeTo.includes(email)).length;
-      sent += 1;
-      await world.kafka.produce(world.topic('VerificationRequested'), [
-        {
-          key: 'chaos',
-          value: JSON.stringify(request(userId, email, sent)),
-          headers: { 'content-type': 'application/cloudevents+json' },
-        },
-      ]);
-      const got = await waitFor(
-        `a mail to ${email}`,
-        () => world.sink.mails.filter((m) => m.envelopeTo.includes(email))[before],
-      );
-      return `${base}/verify/${tokenIn(got.parsed.text, base)}`;
+      const db = await mongoose.createConnection(world.env.MONGODB_URI!).asPromise();
+      try {
+        const before = world.sink.mails.filter((m) => m.envelopeTo.includes(email)).length;
+        const sentBefore = await lastSentAt(db, userId);
+        sent += 1;
+        await world.kafka.produce(world.topic('VerificationRequested'), [
+          {
+            key: 'chaos',
+            value: JSON.stringify(request(userId, email, sent)),
+            headers: { 'content-type': 'application/cloudevents+json' },
+          },
+        ]);
+        const got = await waitFor(
+          `a mail to ${email}`,
+          () => world.sink.mails.filter((m) => m.envelopeTo.includes(email))[before],
+        );
+        // The send is recorded once SMTP has answered, a moment after the sink holds the mail;
+        // that record is what voids the user's earlier links (verification-link.ts).
+        await waitFor(`the mail to ${email} recorded as sent`, async () => {
+          const at = await lastSentAt(db, userId);
+          return at !== undefined && at !== sentBefore ? true : undefined;
+        });
+        return `${base}/verify/${tokenIn(got.parsed.text, base)}`;
+      } finally {
+        await db.close();
+      }
     };
     const ask = async (
       from: string,
@@ -339,6 +351,14 @@ async function abuseConsole(
   } finally {
     await ops.stop();
   }
+}
+
+/** When the user's last mail was recorded as sent, in ms; undefined before any. */
+async function lastSentAt(db: mongoose.Connection, userId: string): Promise<number | undefined> {
+  const state = await db
+    .collection<{ lastSentAt?: Date }>('user_states')
+    .findOne({ tenantId: 'chaos', userId });
+  return state?.lastSentAt?.getTime();
 }
 
 // Ids without the address: logs carry ids whole, and the privacy scenario reads those logs.

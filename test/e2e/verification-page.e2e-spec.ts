@@ -79,6 +79,7 @@ describe('verification page and linker (real Kafka, MongoDB and SMTP)', () => {
   /** Asks for a verification mail to the address and returns the link it carries. */
   async function mailLink(userId: string, email: string): Promise<string> {
     const before = sink.mails.filter((m) => m.envelopeTo.includes(email)).length;
+    const sentBefore = await lastSentAt(userId);
     requests += 1;
     const event = createEvent(
       'VerificationRequested',
@@ -96,6 +97,12 @@ describe('verification page and linker (real Kafka, MongoDB and SMTP)', () => {
       `a mail to ${email}`,
       () => sink.mails.filter((m) => m.envelopeTo.includes(email))[before],
     );
+    // The send is recorded once SMTP has answered, a moment after the sink holds the mail, and
+    // that record is what voids the earlier links (verification-link.ts).
+    await waitFor(`the mail to ${email} recorded as sent`, async () => {
+      const sentAt = await lastSentAt(userId);
+      return sentAt !== undefined && sentAt !== sentBefore ? true : undefined;
+    });
     const token = tokenIn(mail.parsed.text, baseUrl);
     if (!token) throw new Error('no link in the mail');
     return `${baseUrl}/verify/${token}`;
@@ -116,6 +123,13 @@ describe('verification page and linker (real Kafka, MongoDB and SMTP)', () => {
   const linkedEvents = (userId: string) => eventsFor(env.TOPIC_VISMA_CONNECT_LINKED!, userId);
   const stateOf = (userId: string) =>
     db.collection('user_states').findOne({ tenantId: TENANT, userId });
+  /** When the user's last mail was recorded as sent, in ms; undefined before any. */
+  const lastSentAt = async (userId: string): Promise<number | undefined> => {
+    const state = await db
+      .collection<{ lastSentAt?: Date }>('user_states')
+      .findOne({ tenantId: TENANT, userId });
+    return state?.lastSentAt?.getTime();
+  };
   /** Lets the linker catch up: a marker user linked after `userId`'s events were sent. */
   async function linkerCaughtUp(): Promise<void> {
     const marker = `marker-${Date.now()}`;
