@@ -1,22 +1,16 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners, type Admin, type Message } from 'kafkajs';
-import mongoose from 'mongoose';
-import { CLOUDEVENTS_CONTENT_TYPE, createEvent, serializeEvent } from '@app/contracts';
 import { topicEnvName } from '@app/messaging';
-import { startWorkerProcess, type WorkerProcess } from '../../test/support/worker-process';
-import { benchAppEnv, benchDatabaseName, benchTopicEnv, buildApp } from '../support/bench-world';
+import type { WorkerProcess } from '../../test/support/worker-process';
+import { buildApp } from '../support/bench-world';
+import { bulkRequestParts, withFreshWorker } from '../support/fresh-worker';
 import { NullSmtpSink } from '../support/null-smtp-sink';
 import { rssKb } from '../support/process';
 import type { Sample, Scenario, ScenarioContext, ScenarioRunner } from '../support/scenario';
-import { withDatabase } from '../support/stack';
-import { randomSuffix } from '../support/topics';
 
 const USERS = 100_000;
 const PART_SIZE = 1_000;
 const WARMUP_USERS = 1_000;
-const WORKER_START_TIMEOUT_MS = 240_000;
 const RSS_EVERY_MS = 250;
 // prom-client resets its event-loop histogram at each scrape: each scrape is one interval's p99.
 const SCRAPE_EVERY_MS = 5_000;
@@ -67,35 +61,10 @@ async function openEndToEnd(context: ScenarioContext): Promise<ScenarioRunner> {
 }
 
 /** One request on fresh topics, groups and database, with a freshly started worker. */
-async function runOnce(world: World, users: number, label: string): Promise<Sample> {
-  const id = `e2e-${randomSuffix()}`;
-  const topics = benchTopicEnv(id);
-  const mongoUri = withDatabase(world.context.stack.mongoUri, benchDatabaseName(id));
-  let worker: WorkerProcess | undefined;
-  try {
-    worker = await startWorkerProcess(
-      'verification-worker',
-      { ...benchAppEnv(id, world.context.stack), SMTP_URL: world.sink.url },
-      WORKER_START_TIMEOUT_MS,
-      'built',
-    );
-    return await measure(world, worker, topics, users);
-  } finally {
-    worker?.kill('SIGTERM');
-    await worker?.exited;
-    if (worker)
-      writeFileSync(
-        join(world.context.resultsDir, `worker-${label}.log`),
-        worker.logs.map((line) => JSON.stringify(line)).join('\n'),
-      );
-    // Only what exists: the worker creates the topics it uses, not every one of the contract.
-    const existing = new Set(await world.admin.listTopics());
-    const ours = Object.values(topics).filter((t) => existing.has(t));
-    if (ours.length > 0) await world.admin.deleteTopics({ topics: ours }).catch(() => undefined);
-    const db = await mongoose.createConnection(mongoUri).asPromise();
-    await db.dropDatabase();
-    await db.close();
-  }
+function runOnce(world: World, users: number, label: string): Promise<Sample> {
+  return withFreshWorker(world, label, { SMTP_URL: world.sink.url }, ({ worker, topics }) =>
+    measure(world, worker, topics, users),
+  );
 }
 
 async function measure(
@@ -166,33 +135,11 @@ async function measure(
 
 /** The request's parts, serialized before the window opens. */
 function buildParts(users: number): Message[] {
-  const count = Math.ceil(users / PART_SIZE);
-  const requestId = `bench-${randomSuffix()}`;
-  return Array.from({ length: count }, (_, p) => {
-    const event = createEvent(
-      'VerificationRequested',
-      {
-        requestId,
-        tenantId: 'bench-e2e',
-        requestedBy: { userId: 'bench' },
-        users: Array.from({ length: Math.min(PART_SIZE, users - p * PART_SIZE) }, (_, i) => {
-          const n = p * PART_SIZE + i;
-          return {
-            userId: `user-${n}`,
-            email: `user-${n}@example.se`,
-            displayName: `Användare ${n}`,
-          };
-        }),
-        part: { index: p + 1, count },
-      },
-      { source: '/bench' },
-    );
-    return {
-      key: 'bench-e2e',
-      value: serializeEvent(event),
-      headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
-    };
-  });
+  return bulkRequestParts('bench-e2e', users, (n) => ({
+    userId: `user-${n}`,
+    email: `user-${n}@example.se`,
+    displayName: `Användare ${n}`,
+  }));
 }
 
 /** The worker's event-loop delay p99 since the previous scrape, in ms; undefined if unreadable. */

@@ -14,27 +14,21 @@
  * product's default SMTP_RATE_PER_SECOND (50), which the bulk saturates (`--only fairness`
  * runs both).
  */
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { writeFileSync } from 'node:fs';
 import { Kafka, logLevel, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
-import mongoose from 'mongoose';
-import { CLOUDEVENTS_CONTENT_TYPE, createEvent, serializeEvent } from '@app/contracts';
+import { createEvent } from '@app/contracts';
 import { topicEnvName } from '@app/messaging';
-import { startWorkerProcess, type WorkerProcess } from '../../test/support/worker-process';
-import { benchAppEnv, benchDatabaseName, benchTopicEnv, buildApp } from '../support/bench-world';
+import { buildApp } from '../support/bench-world';
+import { bulkRequestParts, requestMessage, withFreshWorker } from '../support/fresh-worker';
 import { median, round } from '../support/measure';
 import { NullSmtpSink, WATCHED_RECIPIENT_PREFIX } from '../support/null-smtp-sink';
 import type { Sample, Scenario, ScenarioContext, ScenarioRunner } from '../support/scenario';
-import { withDatabase } from '../support/stack';
-import { randomSuffix } from '../support/topics';
 
 const BULK_USERS = 100_000;
 const PART_SIZE = 1_000;
 const SINGLES = 20;
 const MIN_SINGLES = 3;
 const SINGLE_EVERY_MS = 5_000;
-const WORKER_START_TIMEOUT_MS = 240_000;
 /** Single sends not accepted this long after the interval count as failed, not as waits. */
 const SINGLE_GIVE_UP_MS = 120_000;
 const BULK_TENANT = 'bench-fair-bulk';
@@ -104,42 +98,21 @@ async function openFairness(
 }
 
 /** One window on fresh topics, groups and database, with a freshly started worker. */
-async function runWindow(world: World, withSingles: boolean, label: string): Promise<Sample> {
-  const id = `fair-${randomSuffix()}`;
-  const topics = benchTopicEnv(id);
-  const mongoUri = withDatabase(world.context.stack.mongoUri, benchDatabaseName(id));
-  let worker: WorkerProcess | undefined;
-  const producer = world.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    worker = await startWorkerProcess(
-      'verification-worker',
-      {
-        ...benchAppEnv(id, world.context.stack),
-        SMTP_URL: world.sink.url,
-        ...(world.ratePerSecond ? { SMTP_RATE_PER_SECOND: String(world.ratePerSecond) } : {}),
-      },
-      WORKER_START_TIMEOUT_MS,
-      'built',
-    );
-    const topic = topics[topicEnvName('VerificationRequested')] as string;
-    return await measure(world, { producer, topic, id, withSingles, label });
-  } finally {
-    await producer.disconnect();
-    worker?.kill('SIGTERM');
-    await worker?.exited;
-    if (worker)
-      writeFileSync(
-        join(world.context.resultsDir, `worker-${label}.log`),
-        worker.logs.map((line) => JSON.stringify(line)).join('\n'),
-      );
-    const existing = new Set(await world.admin.listTopics());
-    const ours = Object.values(topics).filter((t) => existing.has(t));
-    if (ours.length > 0) await world.admin.deleteTopics({ topics: ours }).catch(() => undefined);
-    const db = await mongoose.createConnection(mongoUri).asPromise();
-    await db.dropDatabase();
-    await db.close();
-  }
+function runWindow(world: World, withSingles: boolean, label: string): Promise<Sample> {
+  const env = {
+    SMTP_URL: world.sink.url,
+    ...(world.ratePerSecond ? { SMTP_RATE_PER_SECOND: String(world.ratePerSecond) } : {}),
+  };
+  return withFreshWorker(world, label, env, async ({ topics, id }) => {
+    const producer = world.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    try {
+      const topic = topics[topicEnvName('VerificationRequested')] as string;
+      return await measure(world, { producer, topic, id, withSingles, label });
+    } finally {
+      await producer.disconnect();
+    }
+  });
 }
 
 interface Window {
@@ -228,44 +201,18 @@ async function sleepUntil(clock: number): Promise<void> {
   if (ms > 0) await sleep(ms);
 }
 
-function message(tenantId: string, event: ReturnType<typeof createEvent>): Message {
-  return {
-    key: tenantId,
-    value: serializeEvent(event),
-    headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
-  };
-}
-
-/** The bulk request's parts: new users with an address each, as in the e2e scenario. */
+/** The bulk request's parts: new users with an address each. */
 function bulkParts(users: number): Message[] {
-  const count = Math.ceil(users / PART_SIZE);
-  const requestId = `bench-${randomSuffix()}`;
-  return Array.from({ length: count }, (_, p) =>
-    message(
-      BULK_TENANT,
-      createEvent(
-        'VerificationRequested',
-        {
-          requestId,
-          tenantId: BULK_TENANT,
-          requestedBy: { userId: 'bench' },
-          users: Array.from({ length: Math.min(PART_SIZE, users - p * PART_SIZE) }, (_, i) => {
-            const n = p * PART_SIZE + i;
-            return { userId: `user-${n}`, email: `user-${n}@example.se` };
-          }),
-          part: { index: p + 1, count },
-        },
-        { source: '/bench' },
-      ),
-    ),
-  );
+  return bulkRequestParts(BULK_TENANT, users, (n) => ({
+    userId: `user-${n}`,
+    email: `user-${n}@example.se`,
+  }));
 }
 
 /** One administrator of another tenant sends one new employee a verification mail. */
 function singleRequest(suffix: string, email: string): Message {
   const tenantId = `bench-fair-${suffix}`;
-  return message(
-    tenantId,
+  return requestMessage(
     createEvent(
       'VerificationRequested',
       {
@@ -276,5 +223,6 @@ function singleRequest(suffix: string, email: string): Message {
       },
       { source: '/bench' },
     ),
+    tenantId,
   );
 }
