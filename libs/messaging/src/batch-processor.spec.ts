@@ -183,7 +183,7 @@ describe('BatchProcessor', () => {
     expect(invoke).toHaveBeenCalledTimes(1);
   });
 
-  it('waits in place while the database is unavailable, then applies the event and resolves it', async () => {
+  it('waits in place while the database is unavailable, then applies the event and commits', async () => {
     const { sut, producer } = processor();
     const invoke = jest.fn().mockRejectedValueOnce(databaseDown()).mockResolvedValue(undefined);
     const { payload, fake } = fakeBatch('src', [message(7)]);
@@ -193,6 +193,7 @@ describe('BatchProcessor', () => {
     expect(invoke).toHaveBeenCalledTimes(2);
     expect(producer.sendBatch).not.toHaveBeenCalled(); // nothing was moved aside
     expect(fake.resolveOffset).toHaveBeenCalledWith('7');
+    expect(fake.commitOffsetsIfNecessary).toHaveBeenCalled();
   });
 
   it('leaves the offset unresolved when the consumer stops during the wait, so it is redelivered', async () => {

@@ -117,10 +117,9 @@ export class BatchProcessor {
       if (chunk.length > 0) {
         if (!(await this.processChunk(payload, route, chunk, fromRetryTopic))) return;
         const last = chunk[chunk.length - 1] as KafkaMessage;
-        // Resolved, and committed by kafkajs when the batch returns (autoCommit): a batch lasts
-        // one slice and a chunk at most, so a crash redoes no more, and the marks skip it.
         payload.resolveOffset(last.offset);
         await payload.heartbeat();
+        await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
         index += chunk.length;
         this.recordLag(payload, last);
       }
