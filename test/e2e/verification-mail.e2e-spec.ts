@@ -212,8 +212,13 @@ describe('verification mail (real Kafka, MongoDB and SMTP)', () => {
     });
     const mailed = sink.mails.slice(mailedBefore).flatMap((m) => m.envelopeTo);
     expect(mailed).toHaveLength(1500);
-    // What an operator's Prometheus sees of the same run.
-    const metricsAfter = await scrapeMetrics(worker.healthPort);
+    // What an operator's Prometheus sees of the same run. The mail step counts a batch once its
+    // handler returns, just after that batch's events (the completion among them) are published.
+    const sentSeries = 'connect_verification_mails_total{outcome="sent"}';
+    const metricsAfter = await waitFor('the last mail batch counted', async () => {
+      const scraped = await scrapeMetrics(worker.healthPort);
+      return scraped(sentSeries) - metricsBefore(sentSeries) >= 1500 ? scraped : undefined;
+    });
     const grew = (series: string) => metricsAfter(series) - metricsBefore(series);
     expect(grew('connect_verification_decisions_total{outcome="send"}')).toBe(1500);
     expect(grew('connect_verification_decisions_total{outcome="invalid_email"}')).toBe(100);
