@@ -29,7 +29,8 @@ import {
   type UserStateDocument,
 } from '@app/persistence';
 import { rssKb, waitUntil } from './process';
-import { benchAppEnv, benchDatabaseName, benchTopicEnv } from './bench-world';
+import { APP_NODE_OPTIONS } from '../../test/support/worker-process';
+import { benchAppEnv, benchDatabaseName, benchTopicEnv, buildApp } from './bench-world';
 import { withDatabase, type StackEnv } from './stack';
 
 export type ImportFormat = 'csv' | 'xlsx';
@@ -328,10 +329,16 @@ export class ImportWorkerRun {
     }
   }
 
-  /** Undefined once the worker has started; its exit code if it died first. */
+  /**
+   * Undefined once the worker has started; its exit code if it died first. The worker runs as
+   * shipped: the bundle `nest build` made, with the image's Node flags (nothing compiled in the
+   * measured process, the production young generation).
+   */
   private async spawnOnce(): Promise<number | undefined> {
+    buildApp('import-worker', this.options.log ?? (() => undefined));
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, APP_NODE_OPTIONS].filter(Boolean).join(' '),
       ...benchAppEnv(this.options.id, this.options.stack),
       IMPORT_CONSUMER_GROUP: `bench.${this.options.id}`,
       IMPORT_REPORT_DIR: this.options.reportDir,
@@ -342,11 +349,11 @@ export class ImportWorkerRun {
     const log = openSync(this.options.logPath, 'a');
     let worker: ChildProcess;
     try {
-      worker = spawn(
-        process.execPath,
-        ['-r', '@swc-node/register', 'apps/import-worker/src/main.ts'],
-        { cwd: ROOT, env, stdio: ['ignore', log, log] },
-      );
+      worker = spawn(process.execPath, ['dist/apps/import-worker/main.js'], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', log, log],
+      });
     } finally {
       closeSync(log);
     }
