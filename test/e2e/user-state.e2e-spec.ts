@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { UserStateRepository, VerificationLinkRepository } from '@app/persistence';
+import { ID_LIST_LENGTH, UserStateRepository, VerificationLinkRepository } from '@app/persistence';
 import {
   checkLink,
   decideVerification,
@@ -54,6 +54,19 @@ describe('user states and verification links (real database server)', () => {
     const found = await repo.findByUserIds('t', asked);
     expect(found.map((u) => u.userId).sort()).toEqual(['u1', 'u2', 'u3']);
     expect(found.every((u) => u.version === 1)).toBe(true);
+    expect(await repo.findByUserIds('other-tenant', asked)).toEqual([]);
+  });
+
+  it('reads more users than one id list holds: every one found once, in lists of 100', async () => {
+    const many = Array.from({ length: 2 * ID_LIST_LENGTH + 37 }, (_, i) => ({
+      ...anna,
+      userId: `many-${i}`,
+      email: `many-${i}@x.se`,
+    }));
+    await repo.saveMany(many.map((state) => ({ state, events: [] })));
+    const asked = [...many.map((u) => u.userId), 'nobody'];
+    const found = await repo.findByUserIds('t', asked);
+    expect(found.map((u) => u.userId).sort()).toEqual(many.map((u) => u.userId).sort());
     expect(await repo.findByUserIds('other-tenant', asked)).toEqual([]);
   });
 

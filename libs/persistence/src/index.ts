@@ -1,5 +1,6 @@
 export * from './mongo-connection';
 export * from './record-ids';
+export * from './id-lists';
 export * from './outbox/outbox-fields';
 export * from './processed-event/processed-event.repository';
 export * from './user-state/user-state.schema';

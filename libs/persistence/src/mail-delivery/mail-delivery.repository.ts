@@ -15,6 +15,7 @@ import {
   type MailDeliveryDocument,
   mailDeliverySchema,
 } from './mail-delivery.schema';
+import { findByIds } from '../id-lists';
 
 const idOf = (key: DeliveryKey) => tenantRecordId(key.tenantId, key.sendId);
 
@@ -48,7 +49,7 @@ export class MailDeliveryRepository implements MailDeliveryStore {
 
   async findDeliveries(keys: readonly DeliveryKey[]): Promise<MailDelivery[]> {
     if (keys.length === 0) return [];
-    const docs = await this.collection.find({ _id: { $in: keys.map(idOf) } }).toArray();
+    const docs = await findByIds(this.collection, keys.map(idOf));
     return docs.map(toDelivery);
   }
 

@@ -3,6 +3,7 @@ import { type Connection, type Model, Schema } from 'mongoose';
 import { appliedEventKey, type AppliedEventRef, type ProcessedEventStore } from '@app/messaging';
 import { ignoreNamespaceExists, onlyDuplicateKeys } from '../mongo-errors';
 import { ensureTtlIndex } from '../ttl-index';
+import { findByIds } from '../id-lists';
 
 interface ProcessedEventDocument {
   /** JSON of [scope, tenant, source, event id]. */
@@ -44,9 +45,7 @@ export class ProcessedEventRepository implements ProcessedEventStore {
   async findProcessed(scope: string, events: readonly AppliedEventRef[]): Promise<Set<string>> {
     if (events.length === 0) return new Set();
     const keys = new Map(events.map((e) => [recordId(scope, e), appliedEventKey(e)]));
-    const docs = await this.collection
-      .find({ _id: { $in: [...keys.keys()] } }, { projection: { _id: 1 } })
-      .toArray();
+    const docs = await findByIds(this.collection, [...keys.keys()], { _id: 1 });
     return new Set(docs.map((d) => keys.get(d._id) ?? ''));
   }
 

@@ -17,6 +17,7 @@ import {
   userStateId,
   userStateSchema,
 } from './user-state.schema';
+import { findByIds } from '../id-lists';
 
 /** User states in MongoDB. Returns plain objects; every query carries the tenant id. */
 export class UserStateRepository implements UserStateStore {
@@ -41,9 +42,7 @@ export class UserStateRepository implements UserStateStore {
     if (userIds.length === 0) return [];
     // By _id, which contains the tenant: one query from the _id index.
     const ids = userIds.map((userId) => userStateId(tenantId, userId));
-    const docs = await this.collection
-      .find({ _id: { $in: ids } }, { projection: { outbox: 0 } })
-      .toArray();
+    const docs = await findByIds(this.collection, ids, { outbox: 0 });
     return docs.map(toUserState);
   }
 

@@ -35,6 +35,7 @@ import {
   requestSchema,
   requestUserSchema,
 } from './verification-request.schema';
+import { findByIds } from '../id-lists';
 
 export const requestRecordId = (tenantId: string, requestId: string) =>
   tenantRecordId(tenantId, requestId);
@@ -167,9 +168,7 @@ export class RequestProgressRepository implements RequestProgressStore {
     const partIds = Array.from({ length: request.partCount }, (_, i) =>
       requestPartId(tenantId, requestId, i + 1),
     );
-    const parts = await this.partCollection
-      .find({ _id: { $in: partIds } }, { projection: { counts: 1 } })
-      .toArray();
+    const parts = await findByIds(this.partCollection, partIds, { counts: 1 });
     const tally = emptyTally();
     for (const { counts } of parts)
       for (const outcome of COUNTED)
@@ -205,7 +204,7 @@ export class RequestProgressRepository implements RequestProgressStore {
   async outcomesOfSends(sendIds: readonly string[]): Promise<Map<string, OutcomeValue>> {
     const found = new Map<string, OutcomeValue>();
     if (sendIds.length === 0) return found;
-    const users = await this.userCollection.find({ _id: { $in: [...sendIds] } }).toArray();
+    const users = await findByIds(this.userCollection, sendIds);
     const outcomes = await this.outcomesOfParts(users);
     for (const user of users) {
       const outcome = outcomes.get(partIdOf(user))?.[user.slot];
@@ -268,9 +267,11 @@ export class RequestProgressRepository implements RequestProgressStore {
       const positions = duplicateKeyPositions(error);
       if (!positions) throw error;
       const taken = positions.flatMap((p) => claims[p] ?? []);
-      const stored = await this.userCollection
-        .find({ _id: { $in: taken.map((c) => c._id) } }, { projection: { part: 1, slot: 1 } })
-        .toArray();
+      const stored = await findByIds(
+        this.userCollection,
+        taken.map((c) => c._id),
+        { part: 1, slot: 1 },
+      );
       const holder = new Map(stored.map((s) => [s._id, s]));
       for (const claim of taken) {
         const existing = holder.get(claim._id);
@@ -285,9 +286,7 @@ export class RequestProgressRepository implements RequestProgressStore {
     sends: readonly Pick<SendRef, 'tenantId' | 'requestId' | 'part'>[],
   ): Promise<Map<string, (OutcomeValue | null)[]>> {
     const ids = [...new Set(sends.map(partIdOf))];
-    const parts = await this.partCollection
-      .find({ _id: { $in: ids } }, { projection: { outcomes: 1 } })
-      .toArray();
+    const parts = await findByIds(this.partCollection, ids, { outcomes: 1 });
     return new Map(parts.map((p) => [p._id, p.outcomes]));
   }
 }
