@@ -147,7 +147,9 @@ export class RunUserImport {
    * Decides and applies the rows batch by batch. The users' states are read a window at a
    * time, twice: for each row's own rules, then again for the batch's writes; none is kept
    * across windows, so memory grows with the file's rows (two cells each), not its users'
-   * states.
+   * states. A batch's events are published while the next batch is recorded, read and saved:
+   * the import waits on one round trip at a time otherwise. At most one batch's publication is
+   * in flight; its entries are in the users' outboxes already, so a crash loses none of them.
    */
   private async decideAndApply(
     scope: ImportScope,
@@ -155,74 +157,98 @@ export class RunUserImport {
     batchSize: number,
     cause: Cause,
   ): Promise<RowOutcome[]> {
-    const firsts = await this.firstPasses(scope.tenantId, rows);
+    const [firsts, owners] = await Promise.all([
+      this.firstPasses(scope.tenantId, rows),
+      this.states.addressOwners(scope.tenantId),
+    ]);
     const rules = new CrossRowRules();
     firsts.forEach((first, i) => rules.note(rows[i]?.userId ?? '', first));
-    const owners = await this.states.addressOwners(scope.tenantId);
     const outcomes: RowOutcome[] = [];
-    for (let start = 0, batch = 0; start < rows.length; start += batchSize, batch++) {
-      const decided = rows
-        .slice(start, start + batchSize)
-        .map((row, i) => rules.decide(row.userId, firsts[start + i]!, owners));
-      const standing = await this.progress.recordBatch(scope, batch, decided);
-      outcomes.push(...standing);
-      const updates = standing.flatMap((outcome, i) =>
-        outcome.kind === 'updated'
-          ? [{ userId: rows[start + i]?.userId ?? '', email: outcome.email }]
-          : [],
-      );
-      const states = await this.statesOf(
-        scope.tenantId,
-        updates.map((u) => u.userId),
-      );
-      await this.applyAddresses(scope.tenantId, updates, states, cause);
-      this.options.onProgress?.({
-        importId: scope.importId,
-        applied: Math.min(start + batchSize, rows.length),
-        rows: rows.length,
-      });
+    const publication = new OnePublicationInFlight(this.publish);
+    try {
+      for (let start = 0, batch = 0; start < rows.length; start += batchSize, batch++) {
+        const decided = rows
+          .slice(start, start + batchSize)
+          .map((row, i) => rules.decide(row.userId, firsts[start + i]!, owners));
+        const standing = await this.progress.recordBatch(scope, batch, decided);
+        outcomes.push(...standing);
+        const updates = standing.flatMap((outcome, i) =>
+          outcome.kind === 'updated'
+            ? [{ userId: rows[start + i]?.userId ?? '', email: outcome.email }]
+            : [],
+        );
+        const states = await this.statesOf(
+          scope.tenantId,
+          updates.map((u) => u.userId),
+        );
+        await publication.next(await this.applyAddresses(scope.tenantId, updates, states, cause));
+        this.options.onProgress?.({
+          importId: scope.importId,
+          applied: Math.min(start + batchSize, rows.length),
+          rows: rows.length,
+        });
+      }
+      await publication.finish();
+    } finally {
+      await publication.settle();
     }
     return outcomes;
   }
 
-  /** Each row's outcome by its own rules, reading the users' states a window at a time. */
+  /**
+   * Each row's outcome by its own rules, reading the users' states a window at a time, the
+   * next window's read in flight while one is decided.
+   */
   private async firstPasses(tenantId: string, rows: readonly ImportRow[]): Promise<RowOutcome[]> {
-    const firsts: RowOutcome[] = [];
-    for (let start = 0; start < rows.length; start += STATE_WINDOW) {
-      const window = rows.slice(start, start + STATE_WINDOW);
-      const states = await this.statesOf(
+    const read = (start: number) =>
+      this.statesOf(
         tenantId,
-        window.map((r) => r.userId),
+        rows.slice(start, start + STATE_WINDOW).map((r) => r.userId),
       );
-      for (const row of window) firsts.push(firstPass(row, states.get(row.userId)));
+    const firsts: RowOutcome[] = [];
+    let next = rows.length > 0 ? read(0) : undefined;
+    for (let start = 0; next; start += STATE_WINDOW) {
+      const states = await next;
+      next = start + STATE_WINDOW < rows.length ? read(start + STATE_WINDOW) : undefined;
+      // A read that fails while the one before it is decided is reported by its await.
+      next?.catch(() => undefined);
+      for (const row of rows.slice(start, start + STATE_WINDOW))
+        firsts.push(firstPass(row, states.get(row.userId)));
     }
     return firsts;
   }
 
   /**
-   * Saves the batch's new addresses. A user another writer changed since it was read (another
-   * import worker on the same import, a link) is read again: an address already saved is not
-   * saved twice, and a user linked meanwhile keeps the address it has (R8).
+   * Saves the batch's new addresses and returns what was saved for publication. A user another
+   * writer changed since it was read (another import worker on the same import, a link) is
+   * read again: an address already saved is not saved twice, and a user linked meanwhile keeps
+   * the address it has (R8).
    */
   private async applyAddresses(
     tenantId: string,
     updates: readonly { userId: string; email: string }[],
     states: Map<string, UserState>,
     cause: Cause,
-  ): Promise<void> {
+  ): Promise<OutboxBatch[]> {
+    const saved: OutboxBatch[] = [];
     let todo = updates;
     for (let attempt = 1; todo.length > 0; attempt++) {
       const writes = todo.flatMap((u) => addressWrite(tenantId, u.userId, u.email, states, cause));
-      if (writes.length === 0) return;
+      if (writes.length === 0) break;
       const { published, conflicts } = await this.states.saveMany(writes);
-      await this.publish(published);
-      if (conflicts.length === 0) return;
-      if (attempt === SAVE_ATTEMPTS) throw new StateConflictError(conflicts.length);
+      saved.push(published);
+      if (conflicts.length === 0) break;
+      if (attempt === SAVE_ATTEMPTS) {
+        // What was saved is published before giving up, not left to the sweep.
+        for (const batch of saved) await this.publish(batch);
+        throw new StateConflictError(conflicts.length);
+      }
       const again = new Set(conflicts.map((c) => c.state.userId));
       todo = todo.filter((u) => again.has(u.userId));
       for (const state of await this.states.findByUserIds(tenantId, [...again]))
         states.set(state.userId, state);
     }
+    return saved;
   }
 
   private async statesOf(
@@ -319,6 +345,34 @@ function addressWrite(
   };
   const event = statusChangedEvent({ tenantId, userId, status: 'unverified', email }, cause);
   return [{ ...(before ? { before } : {}), state, events: [event] }];
+}
+
+/**
+ * Publishes one batch's saved events while the caller goes on: `next` waits for the previous
+ * publication before starting the next, `finish` for the last; `settle` waits without
+ * throwing, so a failure elsewhere never leaves a publication running behind the import.
+ */
+class OnePublicationInFlight {
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(private readonly publish: Publish) {}
+
+  async next(batches: readonly OutboxBatch[]): Promise<void> {
+    await this.inFlight;
+    this.inFlight = (async () => {
+      for (const batch of batches) await this.publish(batch);
+    })();
+    // Awaited by the next call or by finish(); until then its failure must not count as unhandled.
+    this.inFlight.catch(() => undefined);
+  }
+
+  finish(): Promise<void> {
+    return this.inFlight;
+  }
+
+  async settle(): Promise<void> {
+    await this.inFlight.catch(() => undefined);
+  }
 }
 
 async function* reportRows(
