@@ -119,7 +119,6 @@ export async function seedImportUsers(mongoUri: string, rows: number): Promise<v
           email: null,
           status: 'no_email',
           outbox: [],
-          outboxAt: null,
           createdAt: now,
           updatedAt: now,
         });

@@ -71,33 +71,54 @@ describe('outbox (real database server and Kafka)', () => {
     ]);
     return saved.published;
   };
-  const marker = async (userId: string): Promise<Date | null> => {
-    const doc = await db
-      .collection<{ _id: string; outboxAt: Date | null }>('user_states')
-      .findOne({ _id: userStateId('t', userId) });
-    return doc?.outboxAt ?? null;
-  };
+  type Stored = { _id: string; outbox: { id: string; at?: Date }[]; outboxAt?: Date | null };
+  const stored = (userId: string) =>
+    db.collection<Stored>('user_states').findOne({ _id: userStateId('t', userId) });
+  const eventsOf = (userId: string) =>
+    kafka
+      .json<{ data: { userId: string } }>(topics.VerificationStatusChanged)
+      .filter((e) => e.data.userId === userId);
 
   it('publishes what a dead writer left in its outbox, then empties it', async () => {
     await write('left-behind', 'c1'); // written, never flushed: the writer "died"
     expect(await relay.sweep()).toBe(1);
-    await waitFor('the leftover event on its topic', () =>
-      kafka
-        .json<{ data: { userId: string } }>(topics.VerificationStatusChanged)
-        .some((e) => e.data.userId === 'left-behind'),
-    );
-    expect(await marker('left-behind')).toBeNull();
+    await waitFor('the leftover event on its topic', () => eventsOf('left-behind').length > 0);
+    expect((await stored('left-behind'))?.outbox).toEqual([]);
     expect(await relay.sweep()).toBe(0);
   });
 
-  it('clears an owner whose entries an interrupted acknowledge already removed, instead of looping on it', async () => {
-    const batch = await write('half-acked', 'c2');
+  it('leaves entries younger than the grace time to their writer', async () => {
+    const young = new OutboxRelay(
+      new EventPublisher(producer, topics),
+      [repo.outbox],
+      { sweepIntervalMs: 60_000, graceMs: 60_000 },
+      logger,
+    );
+    await write('still-writing', 'c2');
+    expect(await young.sweep()).toBe(0);
+    expect((await stored('still-writing'))?.outbox).toHaveLength(1);
+    expect(await relay.sweep()).toBe(1);
+  });
+
+  it("publishes an earlier version's entries found by its marker, then clears the marker instead of looping on it", async () => {
+    // As that version left them: entries without their time, the document marked instead.
+    const entry = (await write('marked', 'c6')).pending[0]!.entries[0]!;
+    const _id = userStateId('t', 'marked');
+    const long = new Date(Date.now() - 3_600_000);
     await db
-      .collection('user_states')
-      .updateOne({ _id: userStateId('t', 'half-acked') as never }, { $set: { outbox: [] } });
-    expect(batch.pending).toHaveLength(1);
+      .collection<Stored>('user_states')
+      .updateOne({ _id }, { $set: { outbox: [{ ...entry }], outboxAt: long } });
+    await db
+      .collection<Stored>('user_states')
+      .insertOne({ _id: userStateId('t', 'marked-empty'), outbox: [], outboxAt: long });
+    expect(await relay.sweep()).toBe(1);
+    await waitFor('the marked entry on its topic', () => eventsOf('marked').length > 0);
     expect(await relay.sweep()).toBe(0);
-    expect(await marker('half-acked')).toBeNull();
+    for (const userId of ['marked', 'marked-empty']) {
+      const doc = await stored(userId);
+      expect(doc?.outbox).toEqual([]);
+      expect(doc).not.toHaveProperty('outboxAt');
+    }
   });
 
   it('acknowledges an owner that never had an outbox: no fields to clear, and no failure', async () => {
@@ -129,7 +150,10 @@ describe('outbox (real database server and Kafka)', () => {
     const doc = await db
       .collection('user_states')
       .findOne({ _id: userStateId('t', 'two-events') as never });
-    expect((doc?.outbox as unknown[]).length).toBe(1);
-    expect(doc?.outboxAt).not.toBeNull();
+    // The one left carries its time, by which a sweep finds it should its writer die.
+    const left = (doc?.outbox ?? []) as { id: string; at?: Date }[];
+    expect(left).toHaveLength(1);
+    expect(left[0]?.id).not.toBe(first.pending[0]?.entries[0]?.id);
+    expect(left[0]?.at).toBeInstanceOf(Date);
   });
 });

@@ -93,10 +93,10 @@ describe('verification worker stopped mid-stream (separate process, real servers
       await waitFor(
         'every outbox to be empty',
         async () =>
-          (await states.countDocuments({ outboxAt: { $ne: null } })) +
+          (await states.countDocuments({ 'outbox.0': { $exists: true } })) +
             (await db
               .collection('verification_request_parts')
-              .countDocuments({ outboxAt: { $ne: null } })) ===
+              .countDocuments({ 'outbox.0': { $exists: true } })) ===
           0,
         {
           timeoutMs: 30_000,
@@ -115,7 +115,7 @@ describe('verification worker stopped mid-stream (separate process, real servers
         uniqueIds,
         mails: sink.mails.length,
         distinctMails: new Set(messageIds).size,
-        pendingOutbox: await states.countDocuments({ outboxAt: { $ne: null } }),
+        pendingOutbox: await states.countDocuments({ 'outbox.0': { $exists: true } }),
       };
     } finally {
       // The worker goes before its database does: it must not write into a dropped one.

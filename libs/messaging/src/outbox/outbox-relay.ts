@@ -34,14 +34,14 @@ export class OutboxRelay {
   async flush(batch: OutboxBatch): Promise<void> {
     if (batch.pending.length === 0) return;
     await this.publisher.publishEntries(batch.pending.flatMap((p) => p.entries));
-    // Owners with no entries left are acknowledged too: a process that died between removing
-    // its entries and clearing the owner's marker leaves exactly that behind.
+    // Owners with no entries are passed on too: the sweep finds such owners by an earlier
+    // version's marker, which the store then clears.
     await batch.store.acknowledge(batch.pending);
   }
 
   /**
    * Sweeps every `sweepIntervalMs`, and less often while sweeps find nothing (up to 12 times
-   * the interval): leftovers are rare, and where the `outboxAt` index is not built (the local
+   * the interval): leftovers are rare, and where the entries' index is not built (the local
    * server builds no non-unique index) each sweep reads whole collections.
    */
   start(): void {

@@ -10,7 +10,7 @@ import {
 } from '@app/contracts';
 import type { ImportProgressStore, ImportScope, ImportStart, RowOutcome } from '@app/user-import';
 import { ignoreNamespaceExists, isDuplicateKey } from '../mongo-errors';
-import { MongoOutboxStore } from '../outbox/outbox-fields';
+import { MongoOutboxStore, outboxPush } from '../outbox/outbox-fields';
 import { tenantRecordId } from '../record-ids';
 import {
   type BatchCounts,
@@ -91,7 +91,6 @@ export class UserImportRepository implements ImportProgressStore {
             startedAt: new Date(),
             completedAt: null,
             outbox: [],
-            outboxAt: null,
           },
         },
         { upsert: true },
@@ -151,8 +150,8 @@ export class UserImportRepository implements ImportProgressStore {
       const result = await this.importCollection.updateOne(
         { _id, completedAt: null },
         {
-          $set: { completedAt: now, outboxAt: now, ...resultOf(events) },
-          $push: { outbox: { $each: entries } },
+          $set: { completedAt: now, ...resultOf(events) },
+          ...outboxPush(entries, now),
           $setOnInsert: {
             tenantId,
             importId,

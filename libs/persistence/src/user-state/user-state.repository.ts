@@ -121,7 +121,6 @@ export class UserStateRepository implements UserStateStore {
           status: 'linked',
           verifiedAt: link.verifiedAt,
           linkedAt: link.linkedAt,
-          ...push.$set,
         },
         $inc: { version: 1 },
         ...(push.$push ? { $push: push.$push } : {}),
@@ -167,7 +166,7 @@ function stateUpdate(
         version: version === undefined ? { $exists: false } : version,
       },
       update: {
-        $set: { ...$set, ...push.$set },
+        $set,
         $setOnInsert: { createdAt: now },
         $inc: { version: 1 },
         ...(push.$push ? { $push: push.$push } : {}),

@@ -3,7 +3,7 @@ import type { Connection, Model } from 'mongoose';
 import { type AnyCloudEvent, toOutboxEntry, type OutboxBatch } from '@app/contracts';
 import type { LinkUse, LinkUseStore } from '@app/verification';
 import { isDuplicateKey, ignoreNamespaceExists } from '../mongo-errors';
-import { MongoOutboxStore } from '../outbox/outbox-fields';
+import { MongoOutboxStore, storedEntries } from '../outbox/outbox-fields';
 import { ensureTtlIndex } from '../ttl-index';
 import { DEFAULT_LINK_RETENTION, type LinkRetention } from './link-retention';
 import { LINK_USE_COLLECTION, type LinkUseDocument, linkUseSchema } from './link-use.schema';
@@ -49,8 +49,7 @@ export class LinkUseRepository implements LinkUseStore {
       await this.collection.insertOne({
         _id: hash,
         ...rest,
-        outbox: entries,
-        outboxAt: entries.length > 0 ? use.usedAt : null,
+        outbox: storedEntries(entries, use.usedAt),
       });
     } catch (error) {
       if (isDuplicateKey(error)) return undefined;

@@ -101,7 +101,6 @@ export class RequestProgressRepository implements RequestProgressStore {
         counts,
         createdAt: new Date(),
         outbox: [],
-        outboxAt: null,
       });
       return standingOf(
         decisions.users.map((u) => u.userId),
@@ -141,7 +140,7 @@ export class RequestProgressRepository implements RequestProgressStore {
           // Only while still due: of two settlements of one mail, the first one stands.
           filter: { _id: partIdOf(s), [slot]: 'due' },
           update: {
-            $set: { [slot]: s.outcome, ...push.$set },
+            $set: { [slot]: s.outcome },
             $inc: { 'counts.due': -1, [`counts.${s.outcome}`]: 1 },
             ...(push.$push ? { $push: push.$push } : {}),
           },
@@ -194,7 +193,7 @@ export class RequestProgressRepository implements RequestProgressStore {
     // Guarded: of any number of concurrent completions, one matches.
     const result = await this.requestCollection.updateOne(
       { _id, completedAt: null },
-      { $set: { completedAt: now, outboxAt: now }, $push: { outbox: entry } },
+      { $set: { completedAt: now }, ...outboxPush([entry], now) },
     );
     if (result.matchedCount === 0) return undefined;
     return this.outbox.batch([{ ownerId: _id, entries: [entry] }]);
@@ -233,7 +232,6 @@ export class RequestProgressRepository implements RequestProgressStore {
             createdAt: new Date(),
             completedAt: null,
             outbox: [],
-            outboxAt: null,
           },
         },
         { upsert: true },
