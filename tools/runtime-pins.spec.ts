@@ -9,7 +9,7 @@ import pino from 'pino';
 import { readComposeFile } from './compose-file';
 import { z } from 'zod';
 import { HealthServer } from '@app/observability';
-import { APP_NODE_OPTIONS } from '../test/support/worker-process';
+import { APP_NODE_OPTIONS, IMPORT_WORKER_NODE_OPTIONS } from '../test/support/worker-process';
 import { loadConsoleConfig } from '../apps/ops-console/src/config';
 import { loadImportWorkerConfig } from '../apps/import-worker/src/config';
 import { loadPageConfig } from '../apps/verification-page/src/config';
@@ -70,6 +70,17 @@ describe('the Node options the apps run with', () => {
     )?.[1];
     expect(image).toBe(APP_NODE_OPTIONS);
     expect(start).toBe(APP_NODE_OPTIONS);
+  });
+
+  it("are the import worker's, with its heap cap, in docker-compose.yml and npm start", () => {
+    expect(compose.services['import-worker']?.environment?.NODE_OPTIONS).toBe(
+      IMPORT_WORKER_NODE_OPTIONS,
+    );
+    const start =
+      /NODE_OPTIONS="\$NODE_OPTIONS ([^"]+)"\s*\\\s*node dist\/apps\/import-worker/.exec(
+        readText('infra/local/run-pipeline.sh'),
+      )?.[1];
+    expect(`${APP_NODE_OPTIONS} ${start ?? ''}`).toBe(IMPORT_WORKER_NODE_OPTIONS);
   });
 });
 

@@ -29,7 +29,7 @@ import {
   type UserStateDocument,
 } from '@app/persistence';
 import { rssKb, waitUntil } from './process';
-import { APP_NODE_OPTIONS } from '../../test/support/worker-process';
+import { IMPORT_WORKER_NODE_OPTIONS } from '../../test/support/worker-process';
 import { benchAppEnv, benchDatabaseName, benchTopicEnv, buildApp } from './bench-world';
 import { withDatabase, type StackEnv } from './stack';
 
@@ -330,14 +330,16 @@ export class ImportWorkerRun {
 
   /**
    * Undefined once the worker has started; its exit code if it died first. The worker runs as
-   * shipped: the bundle `nest build` made, with the image's Node flags (nothing compiled in the
-   * measured process, the production young generation).
+   * shipped: the bundle `nest build` made, with its Node flags in production (nothing compiled
+   * in the measured process, the production young generation and heap cap).
    */
   private async spawnOnce(): Promise<number | undefined> {
     buildApp('import-worker', this.options.log ?? (() => undefined));
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
-      NODE_OPTIONS: [process.env.NODE_OPTIONS, APP_NODE_OPTIONS].filter(Boolean).join(' '),
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, IMPORT_WORKER_NODE_OPTIONS]
+        .filter(Boolean)
+        .join(' '),
       ...benchAppEnv(this.options.id, this.options.stack),
       IMPORT_CONSUMER_GROUP: `bench.${this.options.id}`,
       IMPORT_REPORT_DIR: this.options.reportDir,

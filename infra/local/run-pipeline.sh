@@ -40,7 +40,9 @@ node dist/apps/verification-worker/main.js &
 pids+=($!)
 HEALTH_PORT="${PAGE_HEALTH_PORT:-8082}" node dist/apps/verification-page/main.js &
 pids+=($!)
-HEALTH_PORT="${IMPORT_HEALTH_PORT:-8083}" node dist/apps/import-worker/main.js &
+# The import worker's heap is capped (test/support/worker-process.ts says why).
+HEALTH_PORT="${IMPORT_HEALTH_PORT:-8083}" NODE_OPTIONS="$NODE_OPTIONS --max-old-space-size=256" \
+  node dist/apps/import-worker/main.js &
 pids+=($!)
 HEALTH_PORT="${CONSOLE_HEALTH_PORT:-8085}" node dist/apps/ops-console/main.js &
 pids+=($!)
