@@ -27,6 +27,7 @@ import type {
   ImportStateStore,
 } from './import-ports';
 import { REPORT_COLUMNS, reportCells } from './import-report';
+import { OnePublicationInFlight, type Publish } from './one-publication-in-flight';
 import { readImportRows } from './read-import-rows';
 
 export interface ImportCounts {
@@ -55,8 +56,6 @@ export interface ImportOptions {
   usersPerRequest: number;
   onProgress?: (progress: { importId: string; applied: number; rows: number }) => void;
 }
-
-type Publish = (batch: OutboxBatch) => Promise<void>;
 
 /** Address writes of one batch tried this often when other writers change the same users. */
 const SAVE_ATTEMPTS = 3;
@@ -345,34 +344,6 @@ function addressWrite(
   };
   const event = statusChangedEvent({ tenantId, userId, status: 'unverified', email }, cause);
   return [{ ...(before ? { before } : {}), state, events: [event] }];
-}
-
-/**
- * Publishes one batch's saved events while the caller goes on: `next` waits for the previous
- * publication before starting the next, `finish` for the last; `settle` waits without
- * throwing, so a failure elsewhere never leaves a publication running behind the import.
- */
-class OnePublicationInFlight {
-  private inFlight: Promise<void> = Promise.resolve();
-
-  constructor(private readonly publish: Publish) {}
-
-  async next(batches: readonly OutboxBatch[]): Promise<void> {
-    await this.inFlight;
-    this.inFlight = (async () => {
-      for (const batch of batches) await this.publish(batch);
-    })();
-    // Awaited by the next call or by finish(); until then its failure must not count as unhandled.
-    this.inFlight.catch(() => undefined);
-  }
-
-  finish(): Promise<void> {
-    return this.inFlight;
-  }
-
-  async settle(): Promise<void> {
-    await this.inFlight.catch(() => undefined);
-  }
 }
 
 async function* reportRows(
