@@ -23,6 +23,11 @@ describe('placeholder secrets', () => {
     expect(isPlaceholderSecret(value)).toBe(true);
   });
 
+  it('does not take a word of a placeholder inside a longer run of letters and digits for one', () => {
+    expect(isPlaceholderSecret('Qk9dummyZx3+Lr7Wq2Yt5Bn8Vc1Hm4Jp6')).toBe(false);
+    expect(isPlaceholderSecret('Qk9/dummy+3Lr7Wq2Yt5Bn8Vc1Hm4Jp6')).toBe(true);
+  });
+
   it('never takes a random hex or base64 value for one', () => {
     for (let i = 0; i < 2_000; i++) {
       expect(isPlaceholderSecret(randomBytes(32).toString('hex'))).toBe(false);
