@@ -21,7 +21,7 @@ import {
   type EventType,
   type UserImportCompletedData,
 } from '@app/contracts';
-import { topicEnvName } from '@app/messaging';
+import { ensureTopics, topicEnvName } from '@app/messaging';
 import {
   USER_STATE_COLLECTION,
   UserStateRepository,
@@ -42,7 +42,6 @@ const ROOT = resolve(__dirname, '..', '..');
 const HEADER = ['Användar-ID', 'Namn', 'Avdelning', 'E-post Visma Connect'];
 const WORKER_START_TIMEOUT_MS = 120_000;
 const WORKER_START_ATTEMPTS = 3;
-const TOPIC_ATTEMPTS = 30;
 const WORKER_STOP_TIMEOUT_MS = 30_000;
 const RSS_SAMPLE_MS = 100;
 const PROGRESS_EVERY_MS = 15_000;
@@ -300,13 +299,11 @@ export class ImportWorkerRun {
   /** Subscribed before the worker starts, from the beginning: no completion can be missed. */
   private async watchCompletions(): Promise<void> {
     const topic = this.topic('UserImportCompleted');
-    await this.whileTopicUnknown(`creating ${topic}`, () =>
-      this.admin.createTopics({ topics: [{ topic, numPartitions: 6 }] }),
-    );
+    // As the apps create theirs: a broker that has just started answers UNKNOWN_TOPIC_OR_PARTITION
+    // for a new topic for some seconds, and ensureTopics waits for its leaders.
+    await ensureTopics(this.kafka, [topic], { partitions: 6, replicationFactor: 1 });
     await this.watcher.connect();
-    await this.whileTopicUnknown(`subscribing to ${topic}`, () =>
-      this.watcher.subscribe({ topic, fromBeginning: true }),
-    );
+    await this.watcher.subscribe({ topic, fromBeginning: true });
     await this.watcher.run({
       eachMessage: async ({ message }) => {
         const parsed = parseEventOf(message.value, 'UserImportCompleted');
@@ -314,28 +311,6 @@ export class ImportWorkerRun {
           this.announceCompletion(parsed.event.data);
       },
     });
-  }
-
-  /**
-   * Runs a step again while a broker that has just started answers metadata requests for a new
-   * topic with UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this topic-partition"):
-   * a bench's first scenario met it, creating the topic and then subscribing to it, a moment
-   * after the broker reported itself ready.
-   */
-  private async whileTopicUnknown(step: string, run: () => Promise<unknown>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await run();
-        return;
-      } catch (error) {
-        // kafkajs's own retrier may wrap it, keeping it as the cause.
-        const failure = error as { type?: string; cause?: { type?: string } };
-        const code = failure.type ?? failure.cause?.type;
-        if (code !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= TOPIC_ATTEMPTS) throw error;
-        this.options.log?.(`${step}: the broker does not know the topic yet (attempt ${attempt})`);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    }
   }
 
   /**
